@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * disp: hands SIP and RTP datagrams from an io lcore to the worker that owns
+ * them (see disp.h for the mapping). SIP is light-parsed here first: a
+ * message that does not parse never costs a worker anything; it is counted
+ * by parse error and dropped. Packets are batched per worker and enqueued
+ * once per rx burst (disp_flush); a full worker ring drops the packets and
+ * counts worker_ring, so a congested worker never stalls the io lcore.
+ *
+ * In: m starts at the IPv4 header, pkt_meta filled by classify.
+ */
+#include <rte_ring.h>
+
+#include "disp.h"
+#include "io_lcore.h"
+#include "pkt.h"
+
+static void disp_enqueue(struct io_ctx *io, uint16_t w, struct rte_mbuf *m)
+{
+	io->batch[w][io->n_batch[w]++] = m;
+	if (io->n_batch[w] == IO_BURST) {
+		unsigned sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
+				(void **)io->batch[w], IO_BURST, NULL);
+
+		if (sent < IO_BURST) {
+			io->st->drop[DROP_WORKER_RING] += IO_BURST - sent;
+			rte_pktmbuf_free_bulk(&io->batch[w][sent], IO_BURST - sent);
+		}
+		io->n_batch[w] = 0;
+	}
+}
+
+void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	struct sip_msg *msg = &io->msg;
+	const char *buf = pkt_payload(m);
+	int rc = sip_parse(buf, meta->payload_len, msg);
+
+	if (rc < 0) {
+		io->st->sip_perr[-rc < SIP_PERR_COUNT ? -rc : 0]++;
+		io_drop(io, m, DROP_SIP_PARSE);
+		return;
+	}
+	meta->kind = PKT_SIP;
+	if (msg->method != SIP_METHOD_NONE)
+		io->st->sip_req[msg->method]++;
+	else
+		io->st->sip_resp[msg->status / 100]++;
+	io->st->sip_in++;
+	disp_enqueue(io, disp_worker_of(disp_hash(buf + msg->call_id.off,
+						  msg->call_id.len),
+					io->dp->n_workers),
+		     m);
+}
+
+void disp_rtp(struct io_ctx *io, struct rte_mbuf *m)
+{
+	uint16_t w = disp_rtp_worker(pkt_meta(m)->dst_port, io->dp->rtp_min,
+				     io->dp->rtp_per_worker);
+
+	pkt_meta(m)->kind = PKT_RTP;
+	io->st->rtp_in++;
+	disp_enqueue(io, w < io->dp->n_workers ? w : io->dp->n_workers - 1, m);
+}
+
+void disp_flush(struct io_ctx *io)
+{
+	uint16_t w;
+
+	for (w = 0; w < io->dp->n_workers; w++) {
+		uint16_t n = io->n_batch[w];
+		unsigned sent;
+
+		if (n == 0)
+			continue;
+		sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
+						 (void **)io->batch[w], n, NULL);
+		if (sent < n) {
+			io->st->drop[DROP_WORKER_RING] += n - sent;
+			rte_pktmbuf_free_bulk(&io->batch[w][sent], n - sent);
+		}
+		io->n_batch[w] = 0;
+	}
+}

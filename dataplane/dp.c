@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building, launching and tearing down the dataplane (see dp.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "io_lcore.h"
+#include "log.h"
+#include "neigh.h"
+#include "pkt.h"
+#include "port.h"
+#include "worker.h"
+
+#define BIG_POOL_MBUFS 511
+#define BIG_MBUF_ROOM (RTE_PKTMBUF_HEADROOM + SIP_MSG_MAX + 128)
+#define NEIGH_ENTRIES 4096
+
+int dp_port_on_link(const struct dp *dp, uint32_t addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->n_ports; i++)
+		if ((addr & dp->ports[i].mask) ==
+		    (dp->ports[i].addr & dp->ports[i].mask))
+			return i;
+	return -1;
+}
+
+int dp_port_by_addr(const struct dp *dp, uint32_t addr)
+{
+	uint16_t i;
+
+	for (i = 0; i < dp->n_ports; i++)
+		if (addr == dp->ports[i].addr)
+			return i;
+	return -1;
+}
+
+static int dp_check_lcore(struct dp *dp, unsigned lcore, enum lcore_role role)
+{
+	if (lcore >= RTE_MAX_LCORE || !rte_lcore_is_enabled(lcore) ||
+	    lcore == rte_get_main_lcore()) {
+		SL_LOG(ERR, DP, "lcore %u is not an enabled worker lcore of EAL "
+		       "(check eal.lcores)\n", lcore);
+		return -EINVAL;
+	}
+	dp->role[lcore] = (uint8_t)role;
+	return 0;
+}
+
+static int dp_rings(struct dp *dp)
+{
+	uint32_t size = dp->cfg->workers.ring_size;
+	char name[RTE_RING_NAMESIZE];
+	uint16_t i, w;
+
+	for (i = 0; i < dp->n_io; i++) {
+		for (w = 0; w < dp->n_workers; w++) {
+			int s = (int)rte_lcore_to_socket_id(
+				dp->cfg->eal.worker_lcores[w]);
+
+			snprintf(name, sizeof(name), "rx_%u_%u", i, w);
+			dp->rx_ring[i][w] = rte_ring_create(name, size, s,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "tx_%u_%u", w, i);
+			dp->tx_ring[w][i] = rte_ring_create(name, size, s,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!dp->rx_ring[i][w] || !dp->tx_ring[w][i])
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int dp_pools(struct dp *dp)
+{
+	int socket = (int)rte_socket_id();
+
+	dp->pool = rte_pktmbuf_pool_create("pkt", dp->cfg->mempool.mbufs,
+					   dp->cfg->mempool.cache, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	dp->big_pool = rte_pktmbuf_pool_create("pkt_big", BIG_POOL_MBUFS, 32,
+					       0, BIG_MBUF_ROOM, socket);
+	if (dp->pool == NULL || dp->big_pool == NULL) {
+		SL_LOG(ERR, DP, "mempools: %s (raise eal.memory_mb or lower "
+		       "mempool.mbufs)\n", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void dp_rtp_slices(struct dp *dp)
+{
+	uint32_t range = (uint32_t)dp->cfg->rtp.port_max - dp->cfg->rtp.port_min + 1;
+	uint32_t per = range / dp->n_workers & ~1u;
+
+	dp->rtp_min = dp->cfg->rtp.port_min;
+	dp->rtp_max = dp->cfg->rtp.port_max;
+	dp->rtp_per_worker = (uint16_t)(per ? per : 2);
+}
+
+static int dp_contexts(struct dp *dp)
+{
+	const struct cfg *cfg = dp->cfg;
+	uint16_t i;
+
+	for (i = 0; i < dp->n_io; i++) {
+		if (dp_check_lcore(dp, cfg->eal.io_lcores[i], ROLE_IO) < 0)
+			return -EINVAL;
+		dp->io[i] = io_create(dp, i, cfg->eal.io_lcores[i]);
+		if (dp->io[i] == NULL)
+			return -ENOMEM;
+	}
+	for (i = 0; i < dp->n_workers; i++) {
+		if (dp_check_lcore(dp, cfg->eal.worker_lcores[i], ROLE_WORKER) < 0)
+			return -EINVAL;
+		dp->wrk[i] = wrk_create(dp, i, cfg->eal.worker_lcores[i]);
+		if (dp->wrk[i] == NULL)
+			return -ENOMEM;
+	}
+	dp->role[rte_get_main_lcore()] = ROLE_MAIN;
+	return 0;
+}
+
+struct dp *dp_create(const struct cfg *cfg)
+{
+	struct dp *dp;
+	uint16_t i;
+
+	dp = rte_zmalloc("dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL)
+		return NULL;
+	dp->cfg = cfg;
+	dp->n_ports = cfg->n_ports;
+	dp->n_io = cfg->eal.n_io;
+	dp->n_workers = cfg->eal.n_workers;
+	dp->tag_seed = (uint32_t)rte_rand();
+	dp->stats = rte_zmalloc("stats", sizeof(*dp->stats) * RTE_MAX_LCORE,
+				RTE_CACHE_LINE_SIZE);
+	if (dp->stats == NULL || pkt_meta_register() < 0 || dp_pools(dp) < 0)
+		goto fail;
+	dp_rtp_slices(dp);
+	dp->neigh = neigh_table_create(NEIGH_ENTRIES, cfg->net.reachable_s,
+				       (int)rte_socket_id());
+	if (dp->neigh == NULL || dp_rings(dp) < 0 || dp_contexts(dp) < 0)
+		goto fail;
+	for (i = 0; i < dp->n_ports; i++)
+		if (port_start(dp, i) < 0)
+			goto fail;
+	return dp;
+fail:
+	SL_LOG(ERR, DP, "dataplane not started\n");
+	dp_free(dp);
+	return NULL;
+}
+
+int dp_launch(struct dp *dp)
+{
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < dp->n_io; i++) {
+		rc = rte_eal_remote_launch(io_lcore_main, dp->io[i],
+					   dp->io[i]->lcore);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < dp->n_workers; i++) {
+		rc = rte_eal_remote_launch(wrk_lcore_main, dp->wrk[i],
+					   dp->wrk[i]->lcore);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void dp_stop(struct dp *dp)
+{
+	dp->stop = true;
+	rte_eal_mp_wait_lcore();
+}
+
+void dp_free(struct dp *dp)
+{
+	uint16_t i, w;
+
+	if (dp == NULL)
+		return;
+	for (i = 0; i < dp->n_ports; i++)
+		port_stop(dp, i);
+	for (i = 0; i < CFG_MAX_IO; i++)
+		io_free(dp->io[i]);
+	for (w = 0; w < CFG_MAX_WORKERS; w++)
+		wrk_free(dp->wrk[w]);
+	for (i = 0; i < CFG_MAX_IO; i++) {
+		for (w = 0; w < CFG_MAX_WORKERS; w++) {
+			struct rte_mbuf *m;
+
+			while (dp->rx_ring[i][w] &&
+			       rte_ring_dequeue(dp->rx_ring[i][w], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			while (dp->tx_ring[w][i] &&
+			       rte_ring_dequeue(dp->tx_ring[w][i], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(dp->rx_ring[i][w]);
+			rte_ring_free(dp->tx_ring[w][i]);
+		}
+	}
+	neigh_table_free(dp->neigh);
+	rte_mempool_free(dp->pool);
+	rte_mempool_free(dp->big_pool);
+	rte_free(dp->stats);
+	rte_free(dp);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dataplane as a whole: ports, mempools, the io and worker lcore
+ * contexts and the rings between them, built from the config by dp_create()
+ * after EAL init and torn down by dp_free().
+ *
+ *   port rx ──► io lcore i ──rx_ring[i][w]──► worker w
+ *   port tx ◄── io lcore i ◄──tx_ring[w][i]── worker w
+ *
+ * io lcores own every queue of every port (io lcore i polls and sends on
+ * queue i), so a PMD needs only as many queue pairs as there are io lcores
+ * (net_tap and net_af_packet want rx and tx queue counts equal). Workers
+ * never touch a port: replies go back through the io lcore that received the
+ * request, which resolves the next hop, fragments and transmits.
+ */
+#ifndef SLUICE_DP_H
+#define SLUICE_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "cfg.h"
+#include "stats.h"
+
+struct io_ctx;
+struct wrk_ctx;
+struct neigh_table;
+
+struct dp_port {
+	uint16_t port_id;        /* ethdev port id */
+	char name[32];
+	uint32_t addr;           /* host byte order */
+	uint32_t mask;           /* host byte order */
+	uint32_t gateway;        /* host byte order, 0 = none */
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	bool started;
+	uint8_t link_seen;       /* 0 unknown, 1 down, 2 up (port_watch_links) */
+};
+
+struct dp {
+	const struct cfg *cfg;
+	struct rte_mempool *pool;     /* packets */
+	struct rte_mempool *big_pool; /* reassembled or large SIP datagrams */
+
+	struct dp_port ports[CFG_MAX_PORTS];
+	uint16_t n_ports;
+
+	uint16_t n_io;
+	uint16_t n_workers;
+	struct io_ctx *io[CFG_MAX_IO];
+	struct wrk_ctx *wrk[CFG_MAX_WORKERS];
+	struct rte_ring *rx_ring[CFG_MAX_IO][CFG_MAX_WORKERS]; /* io → worker */
+	struct rte_ring *tx_ring[CFG_MAX_WORKERS][CFG_MAX_IO]; /* worker → io */
+
+	struct neigh_table *neigh;
+
+	/* RTP port range split evenly over workers, in even-sized slices so
+	 * an RTP port and its RTCP port+1 land on the same worker. */
+	uint16_t rtp_min, rtp_max, rtp_per_worker;
+
+	uint32_t tag_seed;            /* seeds To-tags of stateless replies */
+
+	uint8_t role[RTE_MAX_LCORE];  /* enum lcore_role */
+	struct stats_lcore *stats;    /* [RTE_MAX_LCORE] */
+
+	volatile bool stop;
+};
+
+/* Builds the dataplane after rte_eal_init(). NULL on failure (logged). */
+struct dp *dp_create(const struct cfg *cfg);
+
+/* Launches io and worker lcores on their remote lcores. 0 or -errno. */
+int dp_launch(struct dp *dp);
+
+/* Asks every lcore to stop and waits for them. */
+void dp_stop(struct dp *dp);
+
+/* Stops ports and frees everything; NULL is a no-op. */
+void dp_free(struct dp *dp);
+
+/* Index of the port whose subnet holds addr (host order), or -1. */
+int dp_port_on_link(const struct dp *dp, uint32_t addr);
+
+/* Index of the port that owns addr as its own address, or -1. */
+int dp_port_by_addr(const struct dp *dp, uint32_t addr);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Idle back-off and busy/idle cycle accounting for polling lcores.
+ *
+ * A polling lcore calls idle_step() once per loop with the amount of work the
+ * loop did. While work arrives it polls at full speed; after `spin` empty
+ * loops it pauses, then sleeps for growing periods (1 µs doubling to
+ * `max_us`), so an idle appliance on a small box leaves the cores to others.
+ * The first packet after a sleep resets the back-off.
+ *
+ * The same step accounts TSC cycles as busy (the loop did work) or idle (it
+ * did not, including sleeps). DPDK 22.11 has no lcore usage callback
+ * (rte_lcore_register_usage_cb arrived in 23.03), so these counters are
+ * ours and telemetry reports them in the same shape (/sluice/lcore_usage).
+ */
+#ifndef SLUICE_IDLE_H
+#define SLUICE_IDLE_H
+
+#include <stdint.h>
+
+#include "stats.h"
+
+struct idle {
+	uint32_t spin;      /* empty loops before sleeping */
+	uint32_t max_us;    /* longest sleep */
+	uint32_t empty;     /* consecutive empty loops */
+	uint32_t sleep_us;  /* next sleep length */
+	uint64_t last_tsc;  /* end of the previous step */
+};
+
+void idle_init(struct idle *idle, uint32_t spin, uint32_t max_us);
+
+/* Accounts the loop that just ran and backs off if it was empty. */
+void idle_step(struct idle *idle, struct stats_lcore *st, unsigned work);
+
+#endif

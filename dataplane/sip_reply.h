@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stateless SIP replies (RFC 3261 §8.2.6, §18.2.2; RFC 3581 rport): builds
+ * the response to a parsed request as a complete IPv4/UDP datagram, ready
+ * for ip_out, addressed where the request's Via says responses go.
+ */
+#ifndef SLUICE_SIP_REPLY_H
+#define SLUICE_SIP_REPLY_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "pkt.h"
+#include "sip_parse.h"
+
+struct sip_reply_ctx {
+	struct rte_mempool *pool;     /* normal replies */
+	struct rte_mempool *big_pool; /* replies larger than an mbuf */
+	uint32_t tag_seed;            /* To-tag = f(seed, Call-ID, From tag, branch) */
+	uint16_t *ip_id;              /* the caller's IPv4 id counter */
+};
+
+/*
+ * Builds `code reason` for the request in buf (parsed as msg, received as
+ * described by rx). extra is added verbatim after the standard headers
+ * (each line ending in CRLF, may be NULL). Returns the datagram, starting at
+ * its IPv4 header, with pkt_meta port/io copied from rx; NULL with *err set
+ * to -ENOMEM (no mbuf) or -EMSGSIZE (would exceed SIP_MSG_MAX).
+ */
+struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
+				 const char *buf, const struct sip_msg *msg,
+				 const struct pkt_meta *rx, uint16_t code,
+				 const char *reason, const char *extra,
+				 int *err);
+
+/* The To-tag a reply to this request carries (stable across retransmits). */
+uint32_t sip_reply_tag(uint32_t seed, const char *buf,
+		       const struct sip_msg *msg);
+
+#endif
