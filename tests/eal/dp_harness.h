@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Harness for dataplane tests inside one process: EAL on --no-huge with a
+ * net_ring port whose rx ring the test fills and whose tx ring it drains,
+ * and the real dataplane (io lcore and workers) running on it.
+ */
+#ifndef SLUICE_DP_HARNESS_H
+#define SLUICE_DP_HARNESS_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "cfg.h"
+#include "dp.h"
+
+#define H_APP_IP 0xC6120001u    /* 198.18.0.1, the appliance */
+#define H_GW_IP 0xC61200FEu     /* 198.18.0.254 */
+#define H_PEER_IP 0xC612000Bu   /* 198.18.0.11, a test host on the link */
+#define H_FAR_IP 0xC612010Bu    /* 198.18.1.11, beyond the gateway */
+
+struct harness {
+	struct cfg cfg;
+	struct dp *dp;
+	struct rte_ring *rx;   /* frames to the appliance */
+	struct rte_ring *tx;   /* frames from the appliance */
+	struct rte_ether_addr peer_mac, gw_mac;
+};
+
+/* Starts EAL and the dataplane with n_workers workers. Aborts on failure. */
+void h_start(struct harness *h, uint16_t n_workers);
+void h_stop(struct harness *h);
+
+/* Sends a raw Ethernet frame. */
+void h_send(struct harness *h, const void *frame, uint16_t len);
+
+/* Next frame from the appliance within timeout_ms, or NULL. */
+struct rte_mbuf *h_recv(struct harness *h, unsigned timeout_ms);
+
+/* Builds Ethernet+IPv4+UDP around payload into buf; returns frame length.
+ * src_mac is the sender's MAC. ip_id/frag_off set the IPv4 fields. */
+uint16_t h_udp_frame(uint8_t *buf, size_t cap, const struct rte_ether_addr *src_mac,
+		     uint32_t src_ip, uint16_t sport, uint32_t dst_ip,
+		     uint16_t dport, const void *payload, uint16_t len);
+
+/* Sends payload as UDP from (src_ip, sport) to the appliance's SIP port,
+ * split into IPv4 fragments of at most frag_payload bytes if non-zero. */
+void h_send_udp(struct harness *h, uint32_t src_ip, uint16_t sport,
+		uint16_t dport, const void *payload, uint16_t len,
+		uint16_t frag_payload);
+
+/* Answers any ARP request from the appliance for the peer or gateway and
+ * returns the next non-ARP frame within timeout_ms, or NULL. */
+struct rte_mbuf *h_recv_ip(struct harness *h, unsigned timeout_ms);
+
+/* Teaches the appliance the peer's MAC (an ARP request from the peer). */
+void h_arp_from_peer(struct harness *h);
+
+/* A counter from /sluice/stats-equivalent sums (field of stats_lcore). */
+uint64_t h_stat(struct harness *h, size_t field_offset);
+uint64_t h_drop(struct harness *h, enum drop_reason r);
+
+#define H_STAT(h, field) h_stat(h, offsetof(struct stats_lcore, field))
+
+#endif

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dataplane end to end inside one process: frames go into a net_ring
+ * port, the real io lcore and workers handle them, and what comes out of the
+ * port is checked byte for byte (ARP, ICMP, SIP replies, fragments, drops,
+ * per-worker dispatch).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_arp.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "dp_harness.h"
+#include "sip_parse.h"
+
+static struct harness h;
+
+static void start2(void)
+{
+	h_start(&h, 2);
+}
+
+static void stop(void)
+{
+	h_stop(&h);
+}
+
+TestSuite(dp, .init = start2, .fini = stop, .timeout = 30);
+
+/* The SIP payload of a frame from the appliance, NUL-terminated copy. */
+static char *frame_sip(struct rte_mbuf *m, char *out, size_t cap,
+		       uint16_t *dport)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+							  14);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((char *)ip +
+							 rte_ipv4_hdr_len(ip));
+	size_t n = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+
+	cr_assert_eq(ip->next_proto_id, IPPROTO_UDP);
+	cr_assert_eq(rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)), 0xffff,
+		     "IPv4 header checksum");
+	cr_assert_eq(rte_ipv4_udptcp_cksum_verify(ip, udp), 0, "UDP checksum");
+	cr_assert_lt(n, cap);
+	memcpy(out, udp + 1, n);
+	out[n] = 0;
+	if (dport)
+		*dport = rte_be_to_cpu_16(udp->dst_port);
+	return out;
+}
+
+static const char OPTIONS_FMT[] =
+	"OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
+	"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bK-%d;rport\r\n"
+	"Max-Forwards: 70\r\n"
+	"From: <sip:probe@198.18.0.11>;tag=f%d\r\n"
+	"To: <sip:198.18.0.1>\r\n"
+	"Call-ID: opt-%d@198.18.0.11\r\n"
+	"CSeq: 7 OPTIONS\r\n"
+	"Content-Length: 0\r\n\r\n";
+
+static void send_options(uint32_t src, int n)
+{
+	char msg[512];
+	int len = snprintf(msg, sizeof(msg), OPTIONS_FMT, n, n, n);
+
+	h_send_udp(&h, src, 5062, 5060, msg, (uint16_t)len, 0);
+}
+
+Test(dp, arp_request_for_our_address_is_answered)
+{
+	struct rte_mbuf *m;
+	struct rte_arp_hdr *arp;
+
+	h_arp_from_peer(&h); /* consumes the reply; ask again and look */
+	{
+		uint8_t frame[60] = { 0 };
+		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+
+		memset(&eth->dst_addr, 0xff, 6);
+		eth->src_addr = h.peer_mac;
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+		arp = (struct rte_arp_hdr *)(eth + 1);
+		arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+		arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+		arp->arp_hlen = 6;
+		arp->arp_plen = 4;
+		arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+		arp->arp_data.arp_sha = h.peer_mac;
+		arp->arp_data.arp_sip = rte_cpu_to_be_32(H_PEER_IP);
+		arp->arp_data.arp_tip = rte_cpu_to_be_32(H_APP_IP);
+		h_send(&h, frame, sizeof(frame));
+	}
+	m = h_recv(&h, 1000);
+	cr_assert_not_null(m, "no ARP reply");
+	arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14);
+	cr_assert_eq(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REPLY);
+	cr_assert(rte_is_same_ether_addr(&arp->arp_data.arp_sha,
+					 &h.dp->ports[0].mac));
+	cr_assert_eq(rte_be_to_cpu_32(arp->arp_data.arp_sip), H_APP_IP);
+	cr_assert(rte_is_same_ether_addr(&arp->arp_data.arp_tha, &h.peer_mac));
+	cr_assert_eq(rte_be_to_cpu_32(arp->arp_data.arp_tip), H_PEER_IP);
+	cr_assert(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+		&h.peer_mac));
+	cr_assert_geq(m->pkt_len, 60u, "padded to the minimum frame");
+	rte_pktmbuf_free(m);
+	cr_assert_eq(H_STAT(&h, arp_replies), 2);
+}
+
+Test(dp, arp_for_another_address_is_not_answered)
+{
+	uint8_t frame[60] = { 0 };
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+
+	memset(&eth->dst_addr, 0xff, 6);
+	eth->src_addr = h.peer_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = 6;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	arp->arp_data.arp_sha = h.peer_mac;
+	arp->arp_data.arp_sip = rte_cpu_to_be_32(H_PEER_IP);
+	arp->arp_data.arp_tip = rte_cpu_to_be_32(H_APP_IP + 5);
+	h_send(&h, frame, sizeof(frame));
+	cr_assert_null(h_recv(&h, 200));
+	cr_assert_eq(h_drop(&h, DROP_ARP_NOT_OURS), 1);
+}
+
+Test(dp, icmp_echo_is_answered)
+{
+	uint8_t frame[128];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + 14);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	struct rte_mbuf *m;
+	uint16_t len;
+
+	h_arp_from_peer(&h);
+	/* Build a UDP frame for the headers, then turn it into ICMP. */
+	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 1,
+			  H_APP_IP, 1, "0123456789abcdef0123", 20);
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + 20);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_code = 0;
+	icmp->icmp_ident = rte_cpu_to_be_16(77);
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(3);
+	memcpy(icmp + 1, "0123456789abcdef0123", 20);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 28);
+	h_send(&h, frame, (uint16_t)(14 + 20 + 28));
+	(void)len;
+
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no echo reply");
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	cr_assert_eq(rte_be_to_cpu_32(ip->src_addr), H_APP_IP);
+	cr_assert_eq(rte_be_to_cpu_32(ip->dst_addr), H_PEER_IP);
+	cr_assert_eq(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	cr_assert_eq(rte_be_to_cpu_16(icmp->icmp_ident), 77);
+	cr_assert_eq(rte_be_to_cpu_16(icmp->icmp_seq_nb), 3);
+	cr_assert_eq(rte_raw_cksum(icmp, 28), 0xffff, "ICMP checksum");
+	cr_assert_eq(memcmp(icmp + 1, "0123456789abcdef0123", 20), 0);
+	rte_pktmbuf_free(m);
+}
+
+Test(dp, options_gets_200_with_rfc3261_headers)
+{
+	char sip[2048];
+	uint16_t dport;
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	send_options(H_PEER_IP, 1);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no reply");
+	frame_sip(m, sip, sizeof(sip), &dport);
+	cr_assert(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+		&h.peer_mac));
+	rte_pktmbuf_free(m);
+	cr_assert_eq(dport, 5062, "rport: reply to the source port");
+	cr_assert(strncmp(sip, "SIP/2.0 200 OK\r\n", 16) == 0, "%s", sip);
+	cr_assert_not_null(strstr(sip,
+		"\r\nVia: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bK-1;"
+		"rport=5062;received=198.18.0.11\r\n"), "%s", sip);
+	cr_assert_not_null(strstr(sip, "\r\nFrom: <sip:probe@198.18.0.11>;tag=f1\r\n"));
+	cr_assert_not_null(strstr(sip, "\r\nTo: <sip:198.18.0.1>;tag="));
+	cr_assert_not_null(strstr(sip, "\r\nCall-ID: opt-1@198.18.0.11\r\n"));
+	cr_assert_not_null(strstr(sip, "\r\nCSeq: 7 OPTIONS\r\n"));
+	cr_assert_not_null(strstr(sip, "\r\nContent-Length: 0\r\n\r\n"));
+	cr_assert_eq(H_STAT(&h, w_options), 1);
+}
+
+Test(dp, retransmitted_request_gets_the_same_to_tag)
+{
+	char a[2048], b[2048];
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	send_options(H_PEER_IP, 9);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, a, sizeof(a), NULL);
+	rte_pktmbuf_free(m);
+	send_options(H_PEER_IP, 9);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, b, sizeof(b), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert_str_eq(a, b);
+}
+
+Test(dp, without_rport_reply_goes_to_the_via_port)
+{
+	static const char msg[] =
+		"OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
+		"v: SIP/2.0/UDP 198.18.0.11:5070;branch=z9hG4bKnr\r\n"
+		"f: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\ni: nr@x\r\n"
+		"CSeq: 1 OPTIONS\r\nl: 0\r\n\r\n";
+	char sip[2048];
+	uint16_t dport;
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 40000, 5060, msg, sizeof(msg) - 1, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, sip, sizeof(sip), &dport);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(dport, 5070);
+	/* sent-by equals the source address: no received parameter */
+	cr_assert_not_null(strstr(sip, "\r\nv: SIP/2.0/UDP 198.18.0.11:5070;branch=z9hG4bKnr\r\n"),
+			   "%s", sip);
+	cr_assert_not_null(strstr(sip, "\r\nt: <sip:c@d>;tag="));
+}
+
+Test(dp, invite_gets_501_and_ack_and_responses_are_absorbed)
+{
+	static const char invite[] =
+		"INVITE sip:100@198.18.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKinv;rport\r\n"
+		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>\r\n"
+		"Call-ID: inv@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		"Content-Length: 0\r\n\r\n";
+	static const char ack[] =
+		"ACK sip:100@198.18.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKinv;rport\r\n"
+		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=b\r\n"
+		"Call-ID: inv@x\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+	static const char resp[] =
+		"SIP/2.0 180 Ringing\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKout\r\n"
+		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=b\r\n"
+		"Call-ID: out@x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	char sip[2048];
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, invite, sizeof(invite) - 1, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert(strncmp(sip, "SIP/2.0 501 Not Implemented\r\n", 29) == 0);
+	cr_assert_not_null(strstr(sip, "\r\nCSeq: 1 INVITE\r\n"));
+
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, ack, sizeof(ack) - 1, 0);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, resp, sizeof(resp) - 1, 0);
+	cr_assert_null(h_recv_ip(&h, 300), "ACK and responses get no reply");
+	cr_assert_eq(H_STAT(&h, w_ack), 1);
+	cr_assert_eq(H_STAT(&h, w_responses), 1);
+	cr_assert_eq(H_STAT(&h, w_not_impl), 1);
+	cr_assert_eq(H_STAT(&h, sip_resp[1]), 1);
+	cr_assert_eq(H_STAT(&h, sip_req[SIP_METHOD_INVITE]), 1);
+}
+
+Test(dp, fragmented_request_is_reassembled_and_answered)
+{
+	char msg[4096], sip[4096];
+	struct rte_mbuf *m;
+	int len;
+
+	len = snprintf(msg, sizeof(msg),
+		       "OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
+		       "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKfrag;rport\r\n"
+		       "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+		       "Call-ID: frag@x\r\nCSeq: 2 OPTIONS\r\n"
+		       "X-Padding: %03000d\r\nContent-Length: 0\r\n\r\n", 0);
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, msg, (uint16_t)len, 1200);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no reply to the reassembled request");
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert_not_null(strstr(sip, "Call-ID: frag@x"));
+	cr_assert_eq(H_STAT(&h, frags_in), 3);
+	cr_assert_eq(H_STAT(&h, reassembled), 1);
+}
+
+Test(dp, large_reply_leaves_in_fragments)
+{
+	char msg[8192], vias[6000], whole[8192];
+	size_t v = 0, got = 0;
+	int i, len, last = 0;
+	uint16_t expect = 0;
+
+	for (i = 0; i < 40; i++)
+		v += (size_t)snprintf(vias + v, sizeof(vias) - v,
+			"Via: SIP/2.0/UDP 198.18.0.%d:5060;branch=z9hG4bK-hop-%04d-padpadpadpad\r\n",
+			i + 20, i);
+	len = snprintf(msg, sizeof(msg),
+		       "OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
+		       "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKbig;rport\r\n"
+		       "%sFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+		       "Call-ID: big@x\r\nCSeq: 3 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		       vias);
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, msg, (uint16_t)len, 1400);
+	while (!last) {
+		struct rte_mbuf *m = h_recv_ip(&h, 1000);
+		struct rte_ipv4_hdr *ip;
+		uint16_t fo, n;
+
+		cr_assert_not_null(m, "fragment missing after %zu bytes", got);
+		cr_assert_leq(m->pkt_len - 14, 1500u, "fragment over the MTU");
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+		cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff);
+		fo = rte_be_to_cpu_16(ip->fragment_offset);
+		n = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - 20);
+		cr_assert_eq((fo & RTE_IPV4_HDR_OFFSET_MASK) * 8, expect);
+		cr_assert_leq(expect + n, sizeof(whole));
+		memcpy(whole + expect, ip + 1, n);
+		expect = (uint16_t)(expect + n);
+		last = !(fo & RTE_IPV4_HDR_MF_FLAG);
+		got += n;
+		rte_pktmbuf_free(m);
+	}
+	whole[got] = 0;
+	cr_assert_gt(H_STAT(&h, tx_frags), 1);
+	cr_assert(strncmp(whole + 8, "SIP/2.0 200 OK\r\n", 16) == 0);
+	cr_assert_not_null(strstr(whole + 8, "branch=z9hG4bK-hop-0039-padpadpadpad\r\n"));
+	cr_assert_not_null(strstr(whole + 8, "\r\nContent-Length: 0\r\n\r\n"));
+}
+
+Test(dp, reply_beyond_the_subnet_goes_through_the_gateway)
+{
+	char sip[2048];
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+
+	send_options(H_FAR_IP, 2);
+	m = h_recv_ip(&h, 2000); /* answers the ARP for the gateway */
+	cr_assert_not_null(m, "no reply via the gateway");
+	cr_assert(rte_is_same_ether_addr(
+		&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+		&h.gw_mac), "L2 destination is the gateway");
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	cr_assert_eq(rte_be_to_cpu_32(ip->dst_addr), H_FAR_IP);
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(H_STAT(&h, arp_requests), 1);
+}
+
+Test(dp, bad_input_is_counted_and_dropped)
+{
+	static const char no_callid[] =
+		"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKx\r\n"
+		"From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCSeq: 1 OPTIONS\r\n\r\n";
+	uint8_t frame[512];
+	uint16_t len;
+
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, no_callid, sizeof(no_callid) - 1, 0);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, "\x01\x02garbage", 9, 0);
+	h_send_udp(&h, H_PEER_IP, 5062, 9999, "hello", 5, 0);
+	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
+			  H_APP_IP, 5060, "OPTIONS", 7);
+	frame[len - 1] ^= 0x55; /* breaks the UDP checksum */
+	h_send(&h, frame, len);
+	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
+			  H_APP_IP + 9, 5060, "OPTIONS", 7);
+	h_send(&h, frame, len);
+	h_send(&h, frame, 10); /* runt */
+
+	cr_assert_null(h_recv_ip(&h, 300));
+	cr_assert_eq(h_drop(&h, DROP_SIP_PARSE), 2);
+	cr_assert_eq(H_STAT(&h, sip_perr[SIP_PERR_NO_CALL_ID]), 1);
+	cr_assert_eq(h_drop(&h, DROP_UDP_PORT), 1);
+	cr_assert_eq(h_drop(&h, DROP_UDP_BAD), 1);
+	cr_assert_eq(h_drop(&h, DROP_IP_NOT_OURS), 1);
+	cr_assert_eq(h_drop(&h, DROP_L2_SHORT), 1);
+	/* and it still answers */
+	send_options(H_PEER_IP, 3);
+	struct rte_mbuf *m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	rte_pktmbuf_free(m);
+}
+
+Test(dp, calls_spread_over_both_workers)
+{
+	int i, got = 0;
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	for (i = 0; i < 200; i++)
+		send_options(H_PEER_IP, 1000 + i);
+	while (got < 200 && (m = h_recv_ip(&h, 1000)) != NULL) {
+		got++;
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_eq(got, 200);
+	cr_assert_gt(h.dp->stats[2].w_options, 40, "worker 0: %lu",
+		     h.dp->stats[2].w_options);
+	cr_assert_gt(h.dp->stats[3].w_options, 40, "worker 1: %lu",
+		     h.dp->stats[3].w_options);
+	cr_assert_eq(h.dp->stats[2].w_options + h.dp->stats[3].w_options, 200);
+}
+
+Test(dp, rtp_goes_to_the_worker_owning_the_port)
+{
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 4000, 20000, "\x80\x00rtp-packet", 12, 0);
+	h_send_udp(&h, H_PEER_IP, 4000, 20001, "\x80\xc8rtcp-pkt..", 12, 0);
+	h_send_udp(&h, H_PEER_IP, 4000, 29998, "\x80\x00rtp-packet", 12, 0);
+	cr_assert_null(h_recv_ip(&h, 300));
+	cr_assert_eq(h.dp->stats[2].w_rtp, 2, "RTP and RTCP of 20000 on worker 0");
+	cr_assert_eq(h.dp->stats[3].w_rtp, 1);
+}
+
+Test(dp, unresolved_next_hop_drops_after_three_tries, .timeout = 30)
+{
+	/* nobody answers ARP for 198.18.0.99 */
+	char msg[512];
+	int len = snprintf(msg, sizeof(msg), OPTIONS_FMT, 5, 5, 5);
+	struct rte_mbuf *m;
+	int arps = 0;
+
+	h_send_udp(&h, H_PEER_IP + 88, 5062, 5060, msg, (uint16_t)len, 0);
+	while ((m = h_recv(&h, 1500)) != NULL) {
+		arps++;
+		rte_pktmbuf_free(m);
+	}
+	cr_assert_eq(arps, 3, "ARP requests sent: %d", arps);
+	cr_assert_eq(h_drop(&h, DROP_NEIGH_FAIL), 1);
+}

@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs one libFuzzer target for $FUZZ_SECONDS from a seed corpus, writing
+# new inputs to a temporary directory (the seed corpus stays as committed).
+# usage: run.sh FUZZER SEED_DIR
+set -euo pipefail
+fuzzer=$1
+seeds=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=10 \
+	-rss_limit_mb=2048 -print_final_stats=1 "$work" "$seeds"
