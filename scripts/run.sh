@@ -41,7 +41,7 @@ if [ -n "$tap" ]; then
 		cat <<EOT
 run.sh: sluice is running (pid $pid) on $CONF
 run.sh:   its port is tap '$tap'; this host is ${HOST_ADDR%/*} on it
-run.sh:   SIP:    udp $addr:5060   e.g. sipp -sn uac -s x $addr:5060 (or OPTIONS pings)
+run.sh:   SIP:    udp $addr:5060   answers OPTIONS 200; other requests 501 for now
 run.sh:   ping:   ping $addr
 run.sh:   stats:  dpdk-telemetry.py -f $(sed -n 's/.*file_prefix *= *"\([^"]*\)".*/\1/p' "$CONF" | head -n1)   then /sluice/stats
 run.sh:   (the HTTP API and web pages are not built yet)
