@@ -19,10 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "disp.h"
 #include "sip_reply.h"
 
 #define HDRS_LEN (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
@@ -193,10 +193,10 @@ static void reply_top_via(struct sbuf *b, const char *buf,
 uint32_t sip_reply_tag(uint32_t seed, const char *buf,
 		       const struct sip_msg *msg)
 {
-	uint32_t h = rte_hash_crc(buf + msg->call_id.off, msg->call_id.len, seed);
+	uint32_t h = disp_crc(buf + msg->call_id.off, msg->call_id.len, seed);
 
-	h = rte_hash_crc(buf + msg->from_tag.off, msg->from_tag.len, h);
-	h = rte_hash_crc(buf + msg->via_branch.off, msg->via_branch.len, h);
+	h = disp_crc(buf + msg->from_tag.off, msg->from_tag.len, h);
+	h = disp_crc(buf + msg->via_branch.off, msg->via_branch.len, h);
 	return h ? h : 1;
 }
 
