@@ -99,11 +99,16 @@ struct cfg_errors {
 /*
  * Loads and validates a file into *out (defaults first, then the file).
  * Returns 0 if valid, -EINVAL with errs filled if not, -ENOENT/-EIO if the
- * file cannot be read (also reported in errs).
+ * file cannot be read (also reported in errs). errs may be NULL. On error
+ * *out holds defaults and whatever was read: load a reload into a spare.
+ * @include is refused (one file is the whole configuration).
  */
 int cfg_load(const char *path, struct cfg *out, struct cfg_errors *errs);
 
-/* Same from a string; name stands in for the file name in messages. */
+/*
+ * Same from a string; name (NULL: "<string>") stands in for the file name in
+ * messages. Never touches the filesystem.
+ */
 int cfg_load_string(const char *text, const char *name, struct cfg *out,
 		    struct cfg_errors *errs);
 
