@@ -38,6 +38,7 @@ struct dp_port {
 	uint32_t gateway;        /* host byte order, 0 = none */
 	uint16_t mtu;
 	struct rte_ether_addr mac;
+	struct rte_mempool *rx_pool; /* dp->pool, or its own for big frames */
 	bool started;
 	uint8_t link_seen;       /* 0 unknown, 1 down, 2 up (port_watch_links) */
 };

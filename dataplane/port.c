@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -28,6 +29,51 @@ static void port_dev_name(const struct cfg_port *cp, char *name, size_t n)
 	} else {
 		snprintf(name, n, "%s", cp->device);
 	}
+}
+
+/*
+ * Receive buffers of a port. A frame must fit in one mbuf on the PMDs we
+ * use: net_af_packet copies each frame from its ring into one mbuf and
+ * refuses to start if `framesz` exceeds the mbuf data room. Its socket also
+ * joins a fanout group with PACKET_FANOUT_FLAG_DEFRAG, so the kernel
+ * reassembles IPv4 fragments before we see them and a datagram larger than
+ * framesz arrives truncated (counted as ip_bad). A port whose device args
+ * set framesz above a normal mbuf therefore gets its own rx pool with data
+ * room for it; every other port shares dp->pool.
+ */
+static int port_rx_pool(struct dp *dp, uint16_t idx)
+{
+	const struct cfg_port *cp = &dp->cfg->ports[idx];
+	struct dp_port *p = &dp->ports[idx];
+	const char *f = strstr(cp->device, ",framesz=");
+	unsigned long framesz = f ? strtoul(f + 9, NULL, 0) : 0;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned n;
+
+	p->rx_pool = dp->pool;
+	if (framesz <= RTE_MBUF_DEFAULT_DATAROOM)
+		return 0;
+	if (framesz > UINT16_MAX - RTE_PKTMBUF_HEADROOM) {
+		SL_LOG(ERR, PORT, "port %s: framesz %lu is above %u\n", cp->name,
+		       framesz, UINT16_MAX - RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
+	/* enough for the rx ring, the worker rings' share and caches */
+	n = 2u * cp->rx_desc + 1024u;
+	if (n > dp->cfg->mempool.mbufs)
+		n = dp->cfg->mempool.mbufs;
+	snprintf(name, sizeof(name), "rx_%u", idx);
+	p->rx_pool = rte_pktmbuf_pool_create(name, n, 64, 0,
+			(uint16_t)(RTE_PKTMBUF_HEADROOM + framesz),
+			rte_socket_id());
+	if (p->rx_pool == NULL) {
+		SL_LOG(ERR, PORT, "port %s: no memory for %u rx buffers of %lu "
+		       "bytes (raise eal.memory_mb)\n", cp->name, n, framesz);
+		return -ENOMEM;
+	}
+	SL_LOG(INFO, PORT, "port %s: %u rx buffers of %lu bytes (framesz)\n",
+	       cp->name, n, framesz);
+	return 0;
 }
 
 static int port_configure(struct dp *dp, uint16_t pid, uint16_t nq,
@@ -79,6 +125,9 @@ int port_start(struct dp *dp, uint16_t idx)
 		       info.max_tx_queues, nq, nq);
 		return -EINVAL;
 	}
+	rc = port_rx_pool(dp, idx);
+	if (rc < 0)
+		return rc;
 	rc = port_configure(dp, p->port_id, nq, cp->mtu, &info);
 	if (rc < 0) {
 		SL_LOG(ERR, PORT, "port %s: configure: %s\n", cp->name,
@@ -93,7 +142,7 @@ int port_start(struct dp *dp, uint16_t idx)
 		socket = 0;
 	for (q = 0; q < nq; q++) {
 		rc = rte_eth_rx_queue_setup(p->port_id, q, nrx, socket, NULL,
-					    dp->pool);
+					    p->rx_pool);
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(p->port_id, q, ntx, socket,
 						    NULL);
@@ -123,11 +172,15 @@ void port_stop(struct dp *dp, uint16_t idx)
 {
 	struct dp_port *p = &dp->ports[idx];
 
-	if (!p->started)
-		return;
-	rte_eth_dev_stop(p->port_id);
-	rte_eth_dev_close(p->port_id);
-	p->started = false;
+	if (p->started) {
+		rte_eth_dev_stop(p->port_id);
+		rte_eth_dev_close(p->port_id);
+		p->started = false;
+	}
+	/* after close: the queues no longer hold its buffers */
+	if (p->rx_pool && p->rx_pool != dp->pool)
+		rte_mempool_free(p->rx_pool);
+	p->rx_pool = NULL;
 }
 
 void port_watch_links(struct dp *dp)
