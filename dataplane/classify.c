@@ -19,6 +19,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "cksum.h"
 #include "io_lcore.h"
 #include "pkt.h"
 
@@ -54,7 +55,7 @@ static void classify_udp(struct io_ctx *io, uint8_t port, struct rte_mbuf *m)
 	if (udp->dgram_cksum != 0 &&
 	    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
 		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	    rte_ipv4_udptcp_cksum_verify(ip, udp) != 0) {
+	    !cksum_udp4_ok(ip, udp)) {
 		io_drop(io, m, DROP_UDP_BAD);
 		return;
 	}

@@ -84,6 +84,11 @@ static int port_configure(struct dp *dp, uint16_t pid, uint16_t nq,
 	memset(&conf, 0, sizeof(conf));
 	if (mtu >= info->min_mtu && mtu <= info->max_mtu)
 		conf.rxmode.mtu = mtu;
+	/* Let the NIC check IPv4 and UDP checksums where it can (classify
+	 * trusts the mbuf flags and checks in software otherwise). */
+	conf.rxmode.offloads = info->rx_offload_capa &
+			       (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+				RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 	if (nq > 1 && info->flow_type_rss_offloads) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =

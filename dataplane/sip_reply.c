@@ -22,6 +22,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "cksum.h"
 #include "disp.h"
 #include "sip_reply.h"
 
@@ -260,7 +261,7 @@ static void reply_headers(struct rte_mbuf *m, const struct sip_reply_ctx *ctx,
 	udp->dst_port = rte_cpu_to_be_16(dport);
 	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + payload_len);
 	udp->dgram_cksum = 0;
-	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	cksum_udp4_set(ip, udp);
 }
 
 struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
