@@ -243,13 +243,12 @@ struct rte_mbuf *h_recv_ip(struct harness *h, unsigned timeout_ms)
 	return NULL;
 }
 
-void h_arp_from_peer(struct harness *h)
+void h_send_arp_request(struct harness *h, uint32_t target)
 {
 	static const struct rte_ether_addr bcast = {
 		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	uint8_t frame[64] = { 0 };
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(frame + 14);
-	struct rte_mbuf *m;
 
 	h_eth(frame, &h->peer_mac, &bcast, RTE_ETHER_TYPE_ARP);
 	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -259,8 +258,15 @@ void h_arp_from_peer(struct harness *h)
 	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
 	arp->arp_data.arp_sha = h->peer_mac;
 	arp->arp_data.arp_sip = rte_cpu_to_be_32(H_PEER_IP);
-	arp->arp_data.arp_tip = rte_cpu_to_be_32(H_APP_IP);
+	arp->arp_data.arp_tip = rte_cpu_to_be_32(target);
 	h_send(h, frame, 60);
+}
+
+void h_arp_from_peer(struct harness *h)
+{
+	struct rte_mbuf *m;
+
+	h_send_arp_request(h, H_APP_IP);
 	m = h_recv(h, 1000); /* the reply */
 	if (m == NULL)
 		h_die("no ARP reply");

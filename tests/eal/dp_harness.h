@@ -54,6 +54,9 @@ void h_send_udp(struct harness *h, uint32_t src_ip, uint16_t sport,
  * returns the next non-ARP frame within timeout_ms, or NULL. */
 struct rte_mbuf *h_recv_ip(struct harness *h, unsigned timeout_ms);
 
+/* Sends an ARP request from the peer for target. */
+void h_send_arp_request(struct harness *h, uint32_t target);
+
 /* Teaches the appliance the peer's MAC (an ARP request from the peer). */
 void h_arp_from_peer(struct harness *h);
 

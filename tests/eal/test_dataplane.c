@@ -77,24 +77,7 @@ Test(dp, arp_request_for_our_address_is_answered)
 	struct rte_arp_hdr *arp;
 
 	h_arp_from_peer(&h); /* consumes the reply; ask again and look */
-	{
-		uint8_t frame[60] = { 0 };
-		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
-
-		memset(&eth->dst_addr, 0xff, 6);
-		eth->src_addr = h.peer_mac;
-		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-		arp = (struct rte_arp_hdr *)(eth + 1);
-		arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-		arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		arp->arp_hlen = 6;
-		arp->arp_plen = 4;
-		arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-		arp->arp_data.arp_sha = h.peer_mac;
-		arp->arp_data.arp_sip = rte_cpu_to_be_32(H_PEER_IP);
-		arp->arp_data.arp_tip = rte_cpu_to_be_32(H_APP_IP);
-		h_send(&h, frame, sizeof(frame));
-	}
+	h_send_arp_request(&h, H_APP_IP);
 	m = h_recv(&h, 1000);
 	cr_assert_not_null(m, "no ARP reply");
 	arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, 14);
@@ -114,22 +97,7 @@ Test(dp, arp_request_for_our_address_is_answered)
 
 Test(dp, arp_for_another_address_is_not_answered)
 {
-	uint8_t frame[60] = { 0 };
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
-	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
-
-	memset(&eth->dst_addr, 0xff, 6);
-	eth->src_addr = h.peer_mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	arp->arp_hlen = 6;
-	arp->arp_plen = 4;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-	arp->arp_data.arp_sha = h.peer_mac;
-	arp->arp_data.arp_sip = rte_cpu_to_be_32(H_PEER_IP);
-	arp->arp_data.arp_tip = rte_cpu_to_be_32(H_APP_IP + 5);
-	h_send(&h, frame, sizeof(frame));
+	h_send_arp_request(&h, H_APP_IP + 5);
 	cr_assert_null(h_recv(&h, 200));
 	cr_assert_eq(h_drop(&h, DROP_ARP_NOT_OURS), 1);
 }
