@@ -146,7 +146,7 @@ struct sip_msg {
 	struct sip_slice reason;      /* response reason phrase */
 	struct sip_slice call_id;
 	struct sip_slice cseq_method;
-	struct sip_slice via_host;    /* top Via sent-by host */
+	struct sip_slice via_host;    /* top Via sent-by host ([...] kept for IPv6) */
 	struct sip_slice via_branch;  /* top Via branch parameter value */
 	struct sip_slice from;        /* From header value */
 	struct sip_slice from_tag;
