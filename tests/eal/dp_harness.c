@@ -17,7 +17,7 @@
 
 #include "dp_harness.h"
 
-static void h_die(const char *what)
+static void __attribute__((noreturn)) h_die(const char *what)
 {
 	fprintf(stderr, "harness: %s\n", what);
 	abort();
