@@ -43,6 +43,7 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 		return;
 	}
 	meta->kind = PKT_SIP;
+	meta->sip_method = msg->method;
 	if (msg->method != SIP_METHOD_NONE)
 		io->st->sip_req[msg->method]++;
 	else

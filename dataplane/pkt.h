@@ -4,7 +4,8 @@
  * the worker and back.
  *
  * Set by classify (rx): port, io, the IPv4/UDP addresses and ports, and where
- * the UDP payload starts. Set by a worker on a reply (tx): port (a hint for
+ * the UDP payload starts; by disp: kind and, for SIP, the method (so a
+ * worker can count an ACK or a response without parsing it again). Set by a worker on a reply (tx): port (a hint for
  * routing) and io (which io lcore transmits it); the addresses are in the
  * IPv4 header the worker wrote.
  */
@@ -26,7 +27,7 @@ struct pkt_meta {
 	uint8_t port;         /* index into dp->ports */
 	uint8_t io;           /* index of the io lcore that received it */
 	uint8_t kind;         /* enum pkt_kind */
-	uint8_t pad;
+	uint8_t sip_method;   /* SIP: enum sip_method from the io lcore's parse */
 };
 
 enum pkt_kind {

@@ -95,27 +95,28 @@ static void wrk_sip(struct wrk_ctx *w, struct rte_mbuf *m)
 {
 	struct sip_msg *msg = &w->msg;
 
-	/* The io lcore parsed it already; the worker keeps the full result
-	 * (every header) in its own scratch rather than in the mbuf. */
+	/* The io lcore's parse told us the method; what needs no reply is
+	 * counted without parsing again. */
+	switch (pkt_meta(m)->sip_method) {
+	case SIP_METHOD_NONE:
+		w->st->w_responses++;
+		return;
+	case SIP_METHOD_ACK:
+		w->st->w_ack++;
+		return;
+	}
+	/* A reply copies headers: parse fully into the worker's scratch
+	 * (the mbuf carries only the method, not the io lcore's result). */
 	if (sip_parse(pkt_payload(m), pkt_meta(m)->payload_len, msg) < 0) {
 		w->st->drop[DROP_SIP_PARSE]++;
 		return;
 	}
-	switch (msg->method) {
-	case SIP_METHOD_NONE:
-		w->st->w_responses++;
-		break;
-	case SIP_METHOD_ACK:
-		w->st->w_ack++;
-		break;
-	case SIP_METHOD_OPTIONS:
+	if (msg->method == SIP_METHOD_OPTIONS) {
 		w->st->w_options++;
 		wrk_reply(w, m, 200, "OK", ALLOW_HDR);
-		break;
-	default:
+	} else {
 		w->st->w_not_impl++;
 		wrk_reply(w, m, 501, "Not Implemented", ALLOW_HDR);
-		break;
 	}
 }
 
