@@ -2,7 +2,8 @@
 /*
  * classify: the first stage of every received burst on an io lcore.
  *
- *   Ethernet ─ ARP ────────────────────────────────► arp_input
+ *   Ethernet (ours or multicast)
+ *            ├ ARP ────────────────────────────────► arp_input
  *            └ IPv4 ─ check header ─ fragment? ─────► ip_reass_input ┐
  *                     │◄───────────────────────────────────────────┘
  *                     ├ ICMP ───────────────────────► icmp_input
@@ -142,6 +143,13 @@ void classify_burst(struct io_ctx *io, uint8_t port, struct rte_mbuf **pkts,
 			continue;
 		}
 		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		/* vdevs see what the kernel bridge floods; a NIC filters it */
+		if (!rte_is_multicast_ether_addr(&eth->dst_addr) &&
+		    !rte_is_same_ether_addr(&eth->dst_addr,
+					    &io->dp->ports[port].mac)) {
+			io_drop(io, m, DROP_L2_NOT_OURS);
+			continue;
+		}
 		type = eth->ether_type;
 		if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
 			arp_input(io, port, m);

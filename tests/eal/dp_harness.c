@@ -135,12 +135,12 @@ static const struct rte_ether_addr *h_app_mac(struct harness *h)
 	return &h->dp->ports[0].mac;
 }
 
-uint16_t h_udp_frame(uint8_t *buf, size_t cap, const struct rte_ether_addr *src_mac,
-		     uint32_t src_ip, uint16_t sport, uint32_t dst_ip,
-		     uint16_t dport, const void *payload, uint16_t len)
+uint16_t h_udp_frame(struct harness *h, uint8_t *buf, size_t cap,
+		     const struct rte_ether_addr *src_mac, uint32_t src_ip,
+		     uint16_t sport, uint32_t dst_ip, uint16_t dport,
+		     const void *payload, uint16_t len)
 {
-	struct rte_ether_addr any = { { 0x02, 0, 0, 0, 0, 0x01 } };
-	uint16_t off = h_eth(buf, src_mac, &any, RTE_ETHER_TYPE_IPV4);
+	uint16_t off = h_eth(buf, src_mac, h_app_mac(h), RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + off);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 
@@ -171,12 +171,11 @@ void h_send_udp(struct harness *h, uint32_t src_ip, uint16_t sport,
 	const struct rte_ether_addr *src =
 		(src_ip & 0xffffff00u) == (H_APP_IP & 0xffffff00u) ?
 			&h->peer_mac : &h->gw_mac;
-	uint16_t n = h_udp_frame(whole, sizeof(whole), src, src_ip, sport,
+	uint16_t n = h_udp_frame(h, whole, sizeof(whole), src, src_ip, sport,
 				 H_APP_IP, dport, payload, len);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(whole + 14);
 	uint16_t l4 = (uint16_t)(n - 14 - sizeof(*ip)), off;
 
-	memcpy(whole, h_app_mac(h), RTE_ETHER_ADDR_LEN);
 	if (frag_payload == 0 || l4 <= frag_payload) {
 		h_send(h, whole, n);
 		return;

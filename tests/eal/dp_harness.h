@@ -38,11 +38,12 @@ void h_send(struct harness *h, const void *frame, uint16_t len);
 /* Next frame from the appliance within timeout_ms, or NULL. */
 struct rte_mbuf *h_recv(struct harness *h, unsigned timeout_ms);
 
-/* Builds Ethernet+IPv4+UDP around payload into buf; returns frame length.
- * src_mac is the sender's MAC. ip_id/frag_off set the IPv4 fields. */
-uint16_t h_udp_frame(uint8_t *buf, size_t cap, const struct rte_ether_addr *src_mac,
-		     uint32_t src_ip, uint16_t sport, uint32_t dst_ip,
-		     uint16_t dport, const void *payload, uint16_t len);
+/* Builds Ethernet+IPv4+UDP around payload into buf, addressed to the
+ * appliance's MAC from src_mac; returns the frame length. */
+uint16_t h_udp_frame(struct harness *h, uint8_t *buf, size_t cap,
+		     const struct rte_ether_addr *src_mac, uint32_t src_ip,
+		     uint16_t sport, uint32_t dst_ip, uint16_t dport,
+		     const void *payload, uint16_t len);
 
 /* Sends payload as UDP from (src_ip, sport) to the appliance's SIP port,
  * split into IPv4 fragments of at most frag_payload bytes if non-zero. */

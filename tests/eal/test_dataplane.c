@@ -112,7 +112,7 @@ Test(dp, icmp_echo_is_answered)
 
 	h_arp_from_peer(&h);
 	/* Build a UDP frame for the headers, then turn it into ICMP. */
-	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 1,
+	len = h_udp_frame(&h, frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 1,
 			  H_APP_IP, 1, "0123456789abcdef0123", 20);
 	ip->next_proto_id = IPPROTO_ICMP;
 	ip->total_length = rte_cpu_to_be_16(20 + 8 + 20);
@@ -352,14 +352,16 @@ Test(dp, bad_input_is_counted_and_dropped)
 	h_send_udp(&h, H_PEER_IP, 5062, 5060, no_callid, sizeof(no_callid) - 1, 0);
 	h_send_udp(&h, H_PEER_IP, 5062, 5060, "\x01\x02garbage", 9, 0);
 	h_send_udp(&h, H_PEER_IP, 5062, 9999, "hello", 5, 0);
-	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
+	len = h_udp_frame(&h, frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
 			  H_APP_IP, 5060, "OPTIONS", 7);
 	frame[len - 1] ^= 0x55; /* breaks the UDP checksum */
 	h_send(&h, frame, len);
-	len = h_udp_frame(frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
+	len = h_udp_frame(&h, frame, sizeof(frame), &h.peer_mac, H_PEER_IP, 5062,
 			  H_APP_IP + 9, 5060, "OPTIONS", 7);
 	h_send(&h, frame, len);
 	h_send(&h, frame, 10); /* runt */
+	frame[0] ^= 0x02; /* another unicast MAC (bit 0 stays clear) */
+	h_send(&h, frame, len);
 
 	cr_assert_null(h_recv_ip(&h, 300));
 	cr_assert_eq(h_drop(&h, DROP_SIP_PARSE), 2);
@@ -368,6 +370,7 @@ Test(dp, bad_input_is_counted_and_dropped)
 	cr_assert_eq(h_drop(&h, DROP_UDP_BAD), 1);
 	cr_assert_eq(h_drop(&h, DROP_IP_NOT_OURS), 1);
 	cr_assert_eq(h_drop(&h, DROP_L2_SHORT), 1);
+	cr_assert_eq(h_drop(&h, DROP_L2_NOT_OURS), 1);
 	/* and it still answers */
 	send_options(H_PEER_IP, 3);
 	struct rte_mbuf *m = h_recv_ip(&h, 1000);
