@@ -81,8 +81,14 @@ static unsigned io_drain_workers(struct io_ctx *io)
 	for (w = 0; w < io->dp->n_workers; w++) {
 		n = rte_ring_sc_dequeue_burst(io->dp->tx_ring[w][io->idx],
 					      (void **)pkts, io->burst, NULL);
-		for (i = 0; i < n; i++)
+		/* Replies were written on another core: fetch ahead. */
+		for (i = 0; i < n && i < 2; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (i = 0; i < n; i++) {
+			if (i + 2 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
 			ip_out(io, pkts[i], pkt_meta(pkts[i])->port);
+		}
 		total += n;
 	}
 	return total;
