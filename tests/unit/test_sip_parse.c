@@ -6,6 +6,10 @@
  * must fail with the exact error code. Every message is parsed from a heap
  * copy of exactly its length, so a sanitizer build catches any read past
  * the end. Crashes found by tests/fuzz/fuzz_sip_parse.c are added here.
+ *
+ * The scanners of sip_scan.h have vector and byte-loop forms: build and
+ * run this file with -msse4.2 (SSSE3 + SSE2), -mno-sse4.2 (SSE2 only) and
+ * -DSIP_SCAN_SCALAR to cover all three.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -15,6 +19,7 @@
 #include <string.h>
 
 #include "sip_parse.h"
+#include "sip_scan.h"
 
 /* The buffer of the last parse; freed by the next parse or the test's end. */
 static char *cur;
@@ -28,6 +33,7 @@ static void cleanup(void)
 TestSuite(sip_parse, .fini = cleanup);
 TestSuite(sip_hdr_find, .fini = cleanup);
 TestSuite(sip_names, .fini = cleanup);
+TestSuite(sip_scan, .fini = cleanup);
 
 static int parse_n(const char *s, size_t n, struct sip_msg *m)
 {
@@ -1025,4 +1031,255 @@ Test(sip_names, strings)
 	cr_assert_str_eq(sip_hdr_str(SIP_HDR_COUNT), "");
 	for (int e = 1; e < SIP_PERR_COUNT; e++)
 		cr_assert(sip_perr_str(e)[0], "error %d has no text", e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scanners (sip_scan.h)                                              */
+
+Test(sip_scan, nibble_tables_match_classes)
+{
+	for (unsigned k = 0; k < SIP_SC_NVEC; k++)
+		for (unsigned b = 0; b < 256; b++)
+			cr_assert_eq((sip_nib[k].lo[b & 15] & sip_nib[k].hi[b >> 4]) != 0,
+				     sip_is((char)b, SIP_CC(k)), "class %u byte 0x%02x", k, b);
+}
+
+/* A deterministic byte mix where every class, LF, NUL, STX and BS occur. */
+static void scan_fill(char *buf, size_t n, uint32_t seed)
+{
+	static const char pool[] = "aZ09-._!~;,\"<>: \t\r\n\x01\x02\x08\x80\xff=/[@";
+
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (seed >> 16) % 3 ? pool[(seed >> 8) % (sizeof(pool) - 1)] : 'x';
+		if (((seed >> 20) & 63) == 0)
+			buf[i] = '\0';
+	}
+}
+
+Test(sip_scan, searches_match_byte_loops)
+{
+	static const char bytes[] = {'>', '"', ',', ':', '\0'};
+
+	for (size_t n = 0; n <= 80; n++) {
+		for (uint32_t seed = 1; seed <= 40; seed++) {
+			char *buf = malloc(n ? n : 1); /* exact size: ASan sees over-reads */
+			const char *e = buf + n;
+
+			cr_assert(buf);
+			scan_fill(buf, n, seed * 7919u + (uint32_t)n);
+			for (size_t at = 0; at <= n; at++) {
+				const char *p = buf + at, *q, *nul = NULL, *nul_want = NULL;
+
+				for (unsigned k = 0; k <= SIP_SC_HEX6; k++) {
+					for (q = p; q < e && sip_is(*q, SIP_CC(k)); q++)
+						;
+					cr_assert_eq(sip_span(p, e, k), q, "span %u n %zu at %zu", k, n, at);
+					for (q = p; q < e && !sip_is(*q, SIP_CC(k)); q++)
+						;
+					cr_assert_eq(sip_find(p, e, k), q, "find %u n %zu at %zu", k, n, at);
+				}
+				for (size_t b = 0; b < sizeof(bytes); b++) {
+					for (q = p; q < e && *q != bytes[b]; q++)
+						;
+					cr_assert_eq(sip_find_byte(p, e, bytes[b]), q < e ? q : NULL);
+				}
+				for (q = p; q < e && *q != '\n'; q++)
+					if (!*q && !nul_want)
+						nul_want = q;
+				cr_assert_eq(sip_find_lf(p, e, &nul), q < e ? q : NULL,
+					     "lf n %zu at %zu", n, at);
+				cr_assert_eq(nul, nul_want, "nul n %zu at %zu", n, at);
+			}
+			free(buf);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Straight paths and the general code agree                          */
+
+Test(sip_parse, via_spellings)
+{
+	static const struct {
+		const char *via;
+		int transport, port, rport, n_via;
+		const char *host, *branch;
+	} ok[] = {
+		{"SIP/2.0/UDP h:5060;branch=z9;rport", 1, 5060, 1, 1, "h", "z9"},
+		{"sip/2.0/udp H;BRANCH=x;RPort", 1, 0, 1, 1, "H", "x"},
+		{"SIP/2.0/TCP h ;branch=x", 2, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/TLS h: 5061 ;branch = x", 3, 5061, 0, 1, "h", "x"},
+		{"SIP/2.0/UDP h;branch=\"q,x\";rport", 1, 0, 1, 1, "h", "q,x"},
+		{"SIP/2.0/UDP h;branch=a;branch=b", 1, 0, 0, 1, "h", "a"},
+		{"SIP/2.0/UDP h;received=198.18.0.1;branch=x;rport=5", 1, 0, 1, 1, "h", "x"},
+		{"SIP/2.0/SCTP h;branch=x", 4, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/WS h;branch=x", 5, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/wss h;branch=x", 6, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/XYZ h;branch=x", 0, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/UDP h;maddr=x;ttl=1", 1, 0, 0, 1, "h", ""},
+		{"SIP/2.0/UDP h;branch=x, SIP/2.0/UDP g;branch=y", 1, 0, 0, 2, "h", "x"},
+		{"SIP/2.0/UDP h,SIP/2.0/UDP g, SIP/2.0/UDP f", 1, 0, 0, 3, "h", ""},
+		{"SIP/2.0/UDP [2001:db8::1]:5060;branch=x", 1, 5060, 0, 1, "[2001:db8::1]", "x"},
+		{"SIP / 2.0 / UDP h;branch=x", 1, 0, 0, 1, "h", "x"},
+		{"SIP/2.0/UDP 198.18.0.1:65535;branch=z9hG4bK.a-b_c!%*+`'~", 1, 65535, 0, 1,
+		 "198.18.0.1", "z9hG4bK.a-b_c!%*+`'~"},
+	};
+	static const char *const bad[] = {
+		"SIP/2.0/UDP h:0", "SIP/2.0/UDP h:65536", "SIP/2.0/UDP h:", "SIP/2.0/UDP h:x",
+		"SIP/2.0/UDP h;branch", "SIP/2.0/UDP h;branch=", "SIP/2.0/UDP h;branch=\"x",
+		"SIP/2.0/UDP h;=x", "SIP/2.0/UDP h x", "SIP/2.0/UDPh", "SIP/2.0/UDP ;branch=x",
+		"SIP/2.0/ UDP", "SIP/3.0/UDP h", "SIP/2.0/UDP [::1", "SIP/2.0/UDP h:99999999999",
+	};
+	struct sip_msg m;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_gt(parse_fmt(&m, OPTIONS_WITH("Via: %s\r\n"), ok[i].via), 0, "%s",
+			     ok[i].via);
+		cr_assert_eq(m.via_transport, ok[i].transport, "%s", ok[i].via);
+		cr_assert_eq(m.via_port, ok[i].port, "%s", ok[i].via);
+		cr_assert_eq(m.via_has_rport, ok[i].rport, "%s", ok[i].via);
+		cr_assert_eq(m.n_via, ok[i].n_via, "%s", ok[i].via);
+		cr_assert_sl(m.via_host, ok[i].host);
+		cr_assert_sl(m.via_branch, ok[i].branch);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(parse_fmt(&m, OPTIONS_WITH("Via: %s\r\n"), bad[i]), -SIP_PERR_BAD_VIA,
+			     "%s", bad[i]);
+		cr_assert_eq(m.n_via, 0);
+	}
+}
+
+Test(sip_parse, tag_shapes)
+{
+	static const struct {
+		const char *from, *tag;
+	} cases[] = {
+		{"<sip:a@b>;tag=x1", "x1"},
+		{"<sip:a@b>;TAG=x2", "x2"},
+		{"A <sip:a@b;tag=no>;tag=yes", "yes"},
+		{"<sip:a@b> ;tag=x3", "x3"},
+		{"<sip:a@b>; tag = x4", "x4"},
+		{"<sip:a@b>;tag= x5", "x5"},
+		{"<sip:a@b>;foo=1;tag=x6", "x6"},
+		{"<sip:a@b>;tag=", ""},
+		{"<sip:a@b>;tagx=1", ""},
+		{"<sip:a@b>", ""},
+		{"<sip:a@b", ""},
+		{"\"x<y\" <sip:a@b>;tag=x7", "x7"},
+		{"<sip:a@b>;tag=\"q\"", ""},
+		{"<sip:a@b>;tag=x8;tag=x9", "x8"},
+	};
+	struct sip_msg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_gt(parse_fmt(&m, RL VIA "From: %s\r\n" TO CALLID "CSeq: 1 OPTIONS\r\n\r\n",
+				       cases[i].from), 0, "%s", cases[i].from);
+		cr_assert_sl(m.from_tag, cases[i].tag);
+	}
+}
+
+Test(sip_parse, cseq_many_leading_zeros)
+{
+	struct sip_msg m;
+
+	cr_assert_gt(parse(RL VIA FROM TO CALLID
+			   "CSeq: 000000000000000000000000000000042 OPTIONS\r\n\r\n", &m), 0);
+	cr_assert_eq(m.cseq, 42);
+	cr_assert_eq(parse(RL VIA FROM TO CALLID
+			   "CSeq: 1000000000000000000000000000000000 OPTIONS\r\n\r\n", &m),
+		     -SIP_PERR_BAD_CSEQ);
+}
+
+Test(sip_parse, status_line_spellings)
+{
+	struct sip_msg m;
+	const char *rest = VIA FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n";
+
+	cr_assert_gt(parse_fmt(&m, "sip/2.0 200 OK\r\n%s", rest), 0);
+	cr_assert_eq(m.status, 200);
+	cr_assert_gt(parse_fmt(&m, "SIP/2.0 486\r\n%s", rest), 0);
+	cr_assert_eq(m.status, 486);
+	cr_assert_eq(parse_fmt(&m, "SIP/2.0\t200 OK\r\n%s", rest), -SIP_PERR_BAD_STATUS);
+	cr_assert_eq(parse_fmt(&m, "SIP/2.00 200 OK\r\n%s", rest), -SIP_PERR_BAD_VERSION);
+	cr_assert_eq(parse_fmt(&m, "SIP/\r\n%s", rest), -SIP_PERR_BAD_VERSION);
+	cr_assert_eq(parse_fmt(&m, "OPTIONS sip:b SIP/2.0 \r\n%s", rest), (int)m.hdr_end);
+	cr_assert_eq(parse_fmt(&m, "OPTIONS sip:b SIP/2.1\r\n%s", rest), -SIP_PERR_BAD_VERSION);
+}
+
+/* ------------------------------------------------------------------ */
+/* Which error wins when several lines are wrong                      */
+
+/*
+ * A header is finished when the line after it shows up: its error wins
+ * over anything wrong further on, and the bytes past that line were never
+ * read (a NUL there does not count). Handlers run after the line loop, so
+ * this pins down that the outcome is still the one-line-at-a-time one.
+ */
+Test(sip_parse, first_failing_header_wins)
+{
+	static const char bad_then_bad_line[] =
+		RL "Via: SIP/2.0/UDP h:0\r\nX: 1\r\n:oops\r\n" FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n";
+	static const char bad_then_nul_later[] =
+		RL "Via: SIP/2.0/UDP h:0\r\nX: 1\r\nY: \0\r\n" FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n";
+	static const char bad_then_nul_next[] =
+		RL "Via: SIP/2.0/UDP h:0\r\nX: \0\r\n" FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n";
+	static const char bad_then_truncated[] = RL "Via: SIP/2.0/UDP h:0\r\nX: 1";
+	static const char bad_then_truncated_later[] = RL "Via: SIP/2.0/UDP h:0\r\nX: 1\r\nY";
+	static const char bad_mf_then_dup_call_id[] =
+		RL VIA "Max-Forwards: 300\r\n" CALLID CALLID FROM TO "CSeq: 1 OPTIONS\r\n\r\n";
+	struct sip_msg m;
+
+	cr_assert_eq(parse_n(bad_then_bad_line, sizeof(bad_then_bad_line) - 1, &m),
+		     -SIP_PERR_BAD_VIA);
+	cr_assert_eq(m.n_hdrs, 1);
+	cr_assert_eq(m.hdr_idx[SIP_HDR_OTHER], 0);
+	cr_assert_eq(m.err_off, strlen(RL "Via: SIP/2.0/UDP h:"));
+	cr_assert_eq(parse_n(bad_then_nul_later, sizeof(bad_then_nul_later) - 1, &m),
+		     -SIP_PERR_BAD_VIA);
+	cr_assert_eq(parse_n(bad_then_nul_next, sizeof(bad_then_nul_next) - 1, &m), -SIP_PERR_NUL);
+	cr_assert_eq(m.err_off, strlen(RL "Via: SIP/2.0/UDP h:0\r\nX: "));
+	/* The Via is finished by a line that never ends: never finished. */
+	cr_assert_eq(parse_n(bad_then_truncated, sizeof(bad_then_truncated) - 1, &m),
+		     -SIP_PERR_TRUNCATED);
+	cr_assert_eq(parse_n(bad_then_truncated_later, sizeof(bad_then_truncated_later) - 1, &m),
+		     -SIP_PERR_BAD_VIA);
+	cr_assert_eq(parse_n(bad_mf_then_dup_call_id, sizeof(bad_mf_then_dup_call_id) - 1, &m),
+		     -SIP_PERR_BAD_MAX_FORWARDS);
+	cr_assert_eq(m.n_hdrs, 2);
+	cr_assert_eq(m.hdr_idx[SIP_HDR_CALL_ID], 0);
+	cr_assert(!m.call_id.len);
+}
+
+/* The message ends inside a header: it is never finished or interpreted. */
+Test(sip_parse, truncated_inside_a_header)
+{
+	static const char last_open[] = RL "Via: SIP/2.0/UDP h:0  \r\n";
+	static const char folded_open[] = RL VIA "Subject: a  \r\n  b \r\n";
+	struct sip_msg m;
+
+	cr_assert_eq(parse_n(last_open, sizeof(last_open) - 1, &m), -SIP_PERR_TRUNCATED);
+	cr_assert_eq(m.n_hdrs, 1);
+	cr_assert_eq(m.n_via, 0);
+	cr_assert_sl(m.hdrs[0].value, " SIP/2.0/UDP h:0  ");
+	cr_assert_eq(parse_n(folded_open, sizeof(folded_open) - 1, &m), -SIP_PERR_TRUNCATED);
+	cr_assert_eq(m.n_hdrs, 2);
+	cr_assert_eq(m.n_via, 1);
+	cr_assert_sl(m.hdrs[1].value, " a  ");
+	cr_assert_sl(m.hdrs[1].line, "Subject: a  \r\n  b \r\n");
+}
+
+/* STX and BS look like LF and NUL to the line search's first filter. */
+Test(sip_parse, control_bytes_in_lines)
+{
+	static const char msg[] = RL VIA FROM TO CALLID "Subject: \x02\x08\x02 x\x08\r\n"
+				  "CSeq: 1 OPTIONS\r\n\r\n";
+	static const char nul_after[] = RL VIA FROM TO CALLID "Subject: \x02\x08\x02\0\r\n"
+					"CSeq: 1 OPTIONS\r\n\r\n";
+	struct sip_msg m;
+
+	cr_assert_eq(parse_n(msg, sizeof(msg) - 1, &m), (int)sizeof(msg) - 1);
+	cr_assert_sl(sip_hdr_find(&m, SIP_HDR_SUBJECT)->value, "\x02\x08\x02 x\x08");
+	cr_assert_eq(parse_n(nul_after, sizeof(nul_after) - 1, &m), -SIP_PERR_NUL);
+	cr_assert_eq(m.err_off, strlen(RL VIA FROM TO CALLID "Subject: \x02\x08\x02"));
 }
