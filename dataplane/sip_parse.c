@@ -1054,16 +1054,16 @@ static void sip_hdrs_cut(struct sip_pctx *c, unsigned i, const char *after_last)
 }
 
 /*
- * Runs the handlers of the headers in todo (a bitmap of hdrs[] indices),
+ * Runs the handlers of the headers in pending (a bitmap of hdrs[] indices),
  * in order. The first failure wins over err, the loop's own outcome;
  * after_last: see sip_hdrs_cut.
  */
-static int sip_hdrs_run(struct sip_pctx *c, uint64_t todo, int err, const char *after_last)
+static int sip_hdrs_run(struct sip_pctx *c, uint64_t pending, int err, const char *after_last)
 {
 	struct sip_msg *m = c->m;
 
-	while (todo) {
-		unsigned i = (unsigned)__builtin_ctzll(todo);
+	while (pending) {
+		unsigned i = (unsigned)__builtin_ctzll(pending);
 		const struct sip_hdr *h = &m->hdrs[i];
 		const char *s = c->buf + h->value.off;
 		int herr = sip_hdr_fns[h->id](c, s, s + h->value.len);
@@ -1072,7 +1072,7 @@ static int sip_hdrs_run(struct sip_pctx *c, uint64_t todo, int err, const char *
 			sip_hdrs_cut(c, i, after_last);
 			return herr;
 		}
-		todo &= todo - 1;
+		pending &= pending - 1;
 	}
 	return err;
 }
@@ -1123,7 +1123,7 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 	struct sip_msg *m = c->m;
 	const char *const buf = c->buf, *const end = c->end;
 	const char *nl, *le, *next = p;
-	uint64_t todo = 0;      /* headers whose handler is to run */
+	uint64_t pending = 0;      /* headers whose handler is to run */
 	unsigned nh = 0;
 	int err = 0;
 
@@ -1151,7 +1151,7 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 			/* The open header was never finished: no handler. */
 			if (nh) {
 				sip_hdr_unfinished(c, &m->hdrs[nh - 1]);
-				todo &= ~(1ull << (nh - 1));
+				pending &= ~(1ull << (nh - 1));
 			}
 			err = sip_fail(c, SIP_PERR_TRUNCATED, c->end);
 			break;
@@ -1204,11 +1204,11 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 		sip_sl_set(&h->line, po, (uint32_t)(next - p));
 		if (!m->hdr_idx[id])
 			m->hdr_idx[id] = (uint8_t)(nh + 1);
-		todo |= (uint64_t)(sip_hdr_fns[id] != NULL) << nh;
+		pending |= (uint64_t)(sip_hdr_fns[id] != NULL) << nh;
 		nh++;
 	}
 	m->n_hdrs = (uint16_t)nh;
-	if ((err = sip_hdrs_run(c, todo, err, p)))
+	if ((err = sip_hdrs_run(c, pending, err, p)))
 		return err;
 	c->blank = p;
 	m->hdr_end = (uint16_t)(next - buf);
