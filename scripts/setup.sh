@@ -11,11 +11,13 @@ PKGS=(
 	libclang-rt-14-dev
 	# dataplane
 	dpdk dpdk-dev libdpdk-dev libpcap-dev libnuma-dev libsrtp2-dev libspandsp-dev
-	libbsd-dev libelf-dev libjansson-dev
+	libbsd-dev libelf-dev nettle-dev
+	# control plane: HTTP API, CDR store
+	libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
 	# config and tests
 	libconfig-dev libcriterion-dev
 	# lab, peers and tools
-	sip-tester tshark tcpdump iproute2 iputils-ping iputils-arping
+	sip-tester kamailio kamailio-extra-modules curl jq tshark tcpdump iproute2 iputils-ping iputils-arping
 	python3 procps psmisc util-linux ethtool
 )
 
@@ -43,3 +45,10 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	debconf-set-selections
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# Kamailio is a benchmark peer started by scripts/bench, never a system
+# service: on a box with systemd, keep the packaged unit from listening on
+# the host's SIP port.
+if [ -d /run/systemd/system ] && systemctl is-enabled -q kamailio 2>/dev/null; then
+	systemctl disable --now kamailio || true
+fi
