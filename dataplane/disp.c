@@ -35,9 +35,14 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 	struct pkt_meta *meta = pkt_meta(m);
 	struct sip_msg *msg = &io->msg;
 	const char *buf = pkt_payload(m);
-	int rc = sip_parse(buf, meta->payload_len, msg);
+	int rc = sip_parse_lazy(buf, meta->payload_len, msg);
 
 	if (rc < 0) {
+		/* Corrupted in flight, or malformed as sent? (see pkt_udp_ok) */
+		if (!pkt_udp_ok(m)) {
+			io_drop(io, m, DROP_UDP_BAD);
+			return;
+		}
 		io->st->sip_perr[-rc < SIP_PERR_COUNT ? -rc : 0]++;
 		io_drop(io, m, DROP_SIP_PARSE);
 		return;

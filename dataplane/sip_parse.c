@@ -348,6 +348,8 @@ struct sip_pctx {
 	const char *blank;   /* the blank line ending the header section */
 	struct sip_msg *m;
 	uint32_t clen;       /* Content-Length, saturated */
+	uint32_t run;        /* header ids (bits) whose handler runs */
+	uint32_t stop;       /* lazy: stop once every id in it is seen; 0 = never */
 	int consumed;
 };
 
@@ -943,6 +945,16 @@ static int (*const sip_hdr_fns[SIP_HDR_COUNT])(struct sip_pctx *, const char *, 
 	[SIP_HDR_MAX_FORWARDS] = sip_do_max_forwards,
 };
 
+#define SIP_BIT(id) (1u << SIP_HDR_##id)
+_Static_assert(SIP_HDR_COUNT <= 32, "header id bitmasks are 32 bits");
+
+/* Every header with a handler: what a full parse runs. */
+#define SIP_RUN_ALL (SIP_BIT(VIA) | SIP_BIT(CALL_ID) | SIP_BIT(CSEQ) | SIP_BIT(FROM) | \
+		     SIP_BIT(TO) | SIP_BIT(CONTENT_LENGTH) | SIP_BIT(MAX_FORWARDS))
+
+/* What a lazy parse looks for and runs: dispatch and admission need no more. */
+#define SIP_RUN_LAZY (SIP_BIT(CALL_ID) | SIP_BIT(CSEQ) | SIP_BIT(TO))
+
 /* ---------------------------------------------------------------------- */
 /* Header section                                                         */
 
@@ -1124,6 +1136,7 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 	const char *const buf = c->buf, *const end = c->end;
 	const char *nl, *le, *next = p;
 	uint64_t pending = 0;      /* headers whose handler is to run */
+	uint32_t seen = 0;         /* lazy: ids recorded so far */
 	unsigned nh = 0;
 	int err = 0;
 
@@ -1181,6 +1194,15 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 			sip_hdr_refold(c, h, le);
 			continue;
 		}
+		/*
+		 * A lazy parse stops at the first header line after the last
+		 * wanted one: only now is that one known to be complete (a
+		 * continuation line would have folded into it).
+		 */
+		if (c->stop && (seen & c->stop) == c->stop) {
+			m->lazy = 1;
+			break;
+		}
 		q = p + n;
 		if (*q != ':' || nh == SIP_MAX_HEADERS || (id == SIP_HDR_CALL_ID && m->hdr_idx[id])) {
 			if ((err = sip_line_colon(c, p, &q, le, nh, id)))
@@ -1204,18 +1226,24 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 		sip_sl_set(&h->line, po, (uint32_t)(next - p));
 		if (!m->hdr_idx[id])
 			m->hdr_idx[id] = (uint8_t)(nh + 1);
-		pending |= (uint64_t)(sip_hdr_fns[id] != NULL) << nh;
+		pending |= (uint64_t)((c->run >> id) & 1) << nh;
+		seen |= 1u << id;
 		nh++;
 	}
 	m->n_hdrs = (uint16_t)nh;
 	if ((err = sip_hdrs_run(c, pending, err, p)))
 		return err;
 	c->blank = p;
-	m->hdr_end = (uint16_t)(next - buf);
+	if (!m->lazy)
+		m->hdr_end = (uint16_t)(next - buf);
 	return 0;
 }
 
-/* Required headers, CSeq method, body length. */
+/*
+ * Required headers, CSeq method, body length. A lazy parse requires only
+ * what it looked for (the other handlers never ran), and when it stopped
+ * early the body is not located: the message is taken to fill the datagram.
+ */
 static int sip_parse_end(struct sip_pctx *c)
 {
 	struct sip_msg *m = c->m;
@@ -1225,9 +1253,9 @@ static int sip_parse_end(struct sip_pctx *c)
 		return sip_fail(c, SIP_PERR_NO_CALL_ID, c->blank);
 	if (!m->cseq_method.len)
 		return sip_fail(c, SIP_PERR_NO_CSEQ, c->blank);
-	if (!m->n_via)
+	if (!m->n_via && (c->run & SIP_BIT(VIA)))
 		return sip_fail(c, SIP_PERR_NO_VIA, c->blank);
-	if (!m->from.len)
+	if (!m->from.len && (c->run & SIP_BIT(FROM)))
 		return sip_fail(c, SIP_PERR_NO_FROM, c->blank);
 	if (!m->to.len)
 		return sip_fail(c, SIP_PERR_NO_TO, c->blank);
@@ -1237,6 +1265,10 @@ static int sip_parse_end(struct sip_pctx *c)
 	     !sip_bytes_eq(c->buf + m->cseq_method.off, c->buf + m->method_name.off,
 			   m->method_name.len)))
 		return sip_fail(c, SIP_PERR_CSEQ_METHOD, c->buf + m->cseq_method.off);
+	if (m->lazy) {
+		c->consumed = (int)(c->end - c->buf);
+		return 0;
+	}
 	if (m->has_content_length) {
 		if (c->clen > rest)
 			return sip_fail(c, SIP_PERR_BODY_TRUNCATED, c->end);
@@ -1290,9 +1322,10 @@ static inline void sip_msg_clear(struct sip_msg *m)
 #endif
 }
 
-int sip_parse(const char *buf, size_t len, struct sip_msg *m)
+static int sip_parse_run(const char *buf, size_t len, struct sip_msg *m, uint32_t run,
+			 uint32_t stop)
 {
-	struct sip_pctx c = {.buf = buf, .m = m};
+	struct sip_pctx c = {.buf = buf, .m = m, .run = run, .stop = stop};
 	int err;
 
 	sip_msg_clear(m);
@@ -1312,6 +1345,16 @@ int sip_parse(const char *buf, size_t len, struct sip_msg *m)
 		return -SIP_PERR_NUL;
 	}
 	return err ? -err : c.consumed;
+}
+
+int sip_parse(const char *buf, size_t len, struct sip_msg *m)
+{
+	return sip_parse_run(buf, len, m, SIP_RUN_ALL, 0);
+}
+
+int sip_parse_lazy(const char *buf, size_t len, struct sip_msg *m)
+{
+	return sip_parse_run(buf, len, m, SIP_RUN_LAZY, SIP_RUN_LAZY);
 }
 
 const char *sip_perr_str(int err)

@@ -133,6 +133,7 @@ struct sip_msg {
 	uint8_t has_max_forwards : 1;
 	uint8_t has_content_length : 1;
 	uint8_t via_has_rport : 1; /* top Via carries ";rport" */
+	uint8_t lazy : 1;         /* sip_parse_lazy stopped before the blank line */
 	uint16_t status;          /* 100..699 for a response, 0 for a request */
 	uint16_t via_port;        /* top Via sent-by port, 0 if absent */
 	uint16_t n_via;           /* Via values (a line may carry several) */
@@ -163,6 +164,18 @@ struct sip_msg {
  * error, never "need more". Never reads outside buf[0..len).
  */
 int sip_parse(const char *buf, size_t len, struct sip_msg *m);
+
+/*
+ * The io lcore's parse: the start line, then header lines only until
+ * Call-ID, CSeq and To have all been seen (what dispatch and admission
+ * read), running only those three headers' handlers. What follows is not
+ * read: no Via, From, Content-Length or Max-Forwards fields, hdr_end and
+ * body_len 0, m->lazy set, and the return value is len. Every error in the
+ * part read is reported as sip_parse would; errors further on are left for
+ * the worker's full parse. If the blank line comes first, the result is a
+ * full parse's less the skipped handlers (m->lazy clear).
+ */
+int sip_parse_lazy(const char *buf, size_t len, struct sip_msg *m);
 
 /* Human text of an error code (positive enum value). */
 const char *sip_perr_str(int err);

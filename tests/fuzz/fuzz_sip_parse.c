@@ -7,7 +7,9 @@
  * buffer, the required fields are present, hdrs[] is ordered and hdr_idx
  * agrees with it, sip_hdr_find/sip_hdr_next visit each header of an id
  * exactly once and stop, and reparsing just the consumed bytes gives the
- * same answer. Seeds: tests/fuzz/corpus/sip_parse/.
+ * same answer. The io lcore's lazy parse never fails where the full parse
+ * passes, and when both pass they agree on every field the lazy one sets.
+ * Seeds: tests/fuzz/corpus/sip_parse/.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +119,32 @@ static void check_ok(const char *buf, size_t len, int rc, const struct sip_msg *
 	check_index(m);
 }
 
+static int sl_eq(struct sip_slice a, struct sip_slice b)
+{
+	return a.off == b.off && a.len == b.len;
+}
+
+/* The lazy parse against the full one's outcome rc (and m when rc > 0). */
+static void check_lazy(const char *buf, size_t size, int rc, const struct sip_msg *m)
+{
+	struct sip_msg l;
+	int lrc = sip_parse_lazy(buf, size, &l);
+
+	if (lrc < 0) {
+		CHECK(rc < 0 && -lrc < SIP_PERR_COUNT && l.err_off <= size);
+		return;
+	}
+	CHECK((size_t)lrc <= size);
+	check_hdrs(size, &l);
+	check_index(&l);
+	if (rc < 0)
+		return;
+	CHECK(l.method == m->method && l.status == m->status && l.cseq == m->cseq);
+	CHECK(sl_eq(l.call_id, m->call_id) && sl_eq(l.cseq_method, m->cseq_method));
+	CHECK(sl_eq(l.to, m->to) && sl_eq(l.to_tag, m->to_tag) && sl_eq(l.ruri, m->ruri));
+	CHECK(l.n_hdrs <= m->n_hdrs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
@@ -126,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > SIP_MSG_MAX + 16)
 		return 0;
 	rc = sip_parse(buf, size, &m);
+	if (size <= SIP_MSG_MAX)
+		check_lazy(buf, size, rc, &m);
 	if (size > SIP_MSG_MAX) {
 		CHECK(rc == -SIP_PERR_TOO_BIG);
 		return 0;

@@ -1283,3 +1283,134 @@ Test(sip_parse, control_bytes_in_lines)
 	cr_assert_eq(parse_n(nul_after, sizeof(nul_after) - 1, &m), -SIP_PERR_NUL);
 	cr_assert_eq(m.err_off, strlen(RL VIA FROM TO CALLID "Subject: \x02\x08\x02"));
 }
+
+/* ---- sip_parse_lazy: the io lcore's parse ---- */
+
+TestSuite(sip_parse_lazy, .fini = cleanup);
+
+static int lazy_n(const char *s, size_t n, struct sip_msg *m)
+{
+	free(cur);
+	cur = malloc(n ? n : 1);
+	cr_assert(cur);
+	memcpy(cur, s, n);
+	return sip_parse_lazy(cur, n, m);
+}
+
+static int lazy(const char *s, struct sip_msg *m)
+{
+	return lazy_n(s, strlen(s), m);
+}
+
+/* What follows the three wanted headers is never read: not even errors. */
+#define AFTER "Contact: <sip:alice@198.18.0.11>\r\nthis line has no colon\r\n" \
+	      "Content-Length: 999\r\n\r\nbody"
+
+Test(sip_parse_lazy, stops_after_call_id_cseq_to)
+{
+	const char *s = RL VIA FROM "To: <sip:bob@example.com>;tag=77\r\n" CALLID
+			"CSeq: 12 OPTIONS\r\n" AFTER;
+	struct sip_msg m;
+
+	cr_assert_eq(lazy(s, &m), (int)strlen(s));
+	cr_assert(m.lazy);
+	cr_assert_eq(m.method, SIP_METHOD_OPTIONS);
+	cr_assert_sl(m.ruri, "sip:bob@example.com");
+	cr_assert_sl(m.call_id, "a84b4c76e66710@198.18.0.1");
+	cr_assert_sl(m.to_tag, "77");
+	cr_assert_eq(m.cseq, 12);
+	cr_assert_eq(m.n_hdrs, 5);
+	/* Via and From are recorded but their handlers did not run. */
+	cr_assert_eq(m.n_via, 0);
+	cr_assert_eq(m.from.len, 0);
+	cr_assert_eq(m.hdr_end, 0);
+	cr_assert_eq(m.body_len, 0);
+	/* The full parse does read on, and fails. */
+	cr_assert_eq(parse(s, &m), -SIP_PERR_BAD_HEADER);
+}
+
+Test(sip_parse_lazy, folded_last_header_is_complete)
+{
+	const char *s = RL CALLID "CSeq: 1 OPTIONS\r\nt: <sip:bob@example.com>\r\n"
+			" ;tag=abc\r\n" FROM VIA "\r\n";
+	struct sip_msg m;
+
+	cr_assert_eq(lazy(s, &m), (int)strlen(s));
+	cr_assert(m.lazy);
+	cr_assert_sl(m.to_tag, "abc");
+	cr_assert_eq(m.n_hdrs, 3);
+}
+
+Test(sip_parse_lazy, wanted_last_reads_to_the_blank_line)
+{
+	const char *s = RL VIA FROM CALLID "CSeq: 1 OPTIONS\r\n" TO "\r\nxy";
+	struct sip_msg m;
+
+	cr_assert_eq(lazy(s, &m), (int)strlen(s));
+	cr_assert_not(m.lazy);
+	cr_assert_eq(m.n_hdrs, 5);
+	cr_assert_eq(m.hdr_end, strlen(s) - 2);
+	cr_assert_eq(m.body_len, 2);
+}
+
+Test(sip_parse_lazy, response)
+{
+	const char *s = "SIP/2.0 180 Ringing\r\n" VIA FROM
+			"To: <sip:bob@example.com>;tag=9\r\n" CALLID "CSeq: 4 INVITE\r\n" AFTER;
+	struct sip_msg m;
+
+	cr_assert_eq(lazy(s, &m), (int)strlen(s));
+	cr_assert_eq(m.method, SIP_METHOD_NONE);
+	cr_assert_eq(m.status, 180);
+	cr_assert_sl(m.cseq_method, "INVITE");
+	cr_assert_sl(m.to_tag, "9");
+}
+
+Test(sip_parse_lazy, errors_in_what_it_reads)
+{
+	struct sip_msg m;
+
+	cr_assert_eq(lazy(RL CALLID "CSeq: x OPTIONS\r\n" TO "\r\n", &m), -SIP_PERR_BAD_CSEQ);
+	cr_assert_eq(lazy(RL CALLID "CSeq: 1 INVITE\r\n" TO "\r\n", &m), -SIP_PERR_CSEQ_METHOD);
+	cr_assert_eq(lazy(RL CALLID "CSeq: 1 OPTIONS\r\n" FROM "\r\n", &m), -SIP_PERR_NO_TO);
+	cr_assert_eq(lazy(RL TO "CSeq: 1 OPTIONS\r\n" VIA "\r\n", &m), -SIP_PERR_NO_CALL_ID);
+	cr_assert_eq(lazy(RL CALLID CALLID "CSeq: 1 OPTIONS\r\n" TO "\r\n", &m),
+		     -SIP_PERR_DUP_CALL_ID);
+	cr_assert_eq(lazy(RL "bad line\r\n" CALLID "CSeq: 1 OPTIONS\r\n" TO "\r\n", &m),
+		     -SIP_PERR_BAD_HEADER);
+	cr_assert_eq(lazy(RL CALLID "CSeq: 1 OPTIONS\r\n" TO, &m), -SIP_PERR_TRUNCATED);
+	cr_assert_eq(lazy_n(RL "X: a\0b\r\n" CALLID "CSeq: 1 OPTIONS\r\n" TO "\r\n",
+			    sizeof(RL "X: a\0b\r\n" CALLID "CSeq: 1 OPTIONS\r\n" TO "\r\n") - 1, &m),
+		     -SIP_PERR_NUL);
+	cr_assert_eq(lazy("INVITE sip:a SIP/3.0\r\n" CALLID "CSeq: 1 INVITE\r\n" TO "\r\n", &m),
+		     -SIP_PERR_BAD_VERSION);
+}
+
+/* Whatever passes the full parse passes the lazy one with the same fields. */
+Test(sip_parse_lazy, agrees_with_full_parse)
+{
+	static const char *const msgs[] = {
+		RL VIA FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n",
+		"INVITE sip:+15551230001@acme.example SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+		"f: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\ni: abc\r\nCSeq: 0007 INVITE\r\n"
+		"m: <sip:a@h>\r\nl: 0\r\n\r\n",
+		"SIP/2.0 200 OK\r\n" VIA VIA FROM "To: <sip:c@d>;tag=z\r\n" CALLID
+		"CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct sip_msg f, l;
+		int rc = parse(msgs[i], &f);
+
+		cr_assert_gt(rc, 0, "message %zu: %d", i, rc);
+		cr_assert_eq(lazy(msgs[i], &l), (int)strlen(msgs[i]));
+		cr_assert_eq(l.method, f.method);
+		cr_assert_eq(l.status, f.status);
+		cr_assert_eq(l.cseq, f.cseq);
+		cr_assert_eq(l.call_id.off, f.call_id.off);
+		cr_assert_eq(l.call_id.len, f.call_id.len);
+		cr_assert_eq(l.to_tag.off, f.to_tag.off);
+		cr_assert_eq(l.to_tag.len, f.to_tag.len);
+		cr_assert_eq(l.ruri.len, f.ruri.len);
+	}
+}
