@@ -20,7 +20,6 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#include "cksum.h"
 #include "io_lcore.h"
 #include "pkt.h"
 
@@ -52,16 +51,23 @@ static void classify_udp(struct io_ctx *io, uint8_t port, struct rte_mbuf *m)
 		io_drop(io, m, DROP_UDP_BAD);
 		return;
 	}
-	/* Verify the checksum unless the port did (or it is absent). */
-	if (udp->dgram_cksum != 0 &&
-	    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
-		    RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	    !cksum_udp4_ok(ip, udp)) {
+	/*
+	 * A checksum the port found bad is dropped here; one it did not check
+	 * is left to the datagram's consumer (pkt_udp_ok). Summing every byte
+	 * is the costliest thing classify would do, and the io lcore is the
+	 * one stage that does not scale with cores: workers do, and they read
+	 * those bytes anyway. A corrupt datagram may reach the wrong worker;
+	 * that worker drops it, as the io lcore would have.
+	 */
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
 		io_drop(io, m, DROP_UDP_BAD);
 		return;
 	}
 	dport = rte_be_to_cpu_16(udp->dst_port);
 	meta = pkt_meta(m);
+	meta->udp_ok = udp->dgram_cksum == 0 ||
+		       (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			       RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	meta->src_ip = rte_be_to_cpu_32(ip->src_addr);
 	meta->dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	meta->src_port = rte_be_to_cpu_16(udp->src_port);

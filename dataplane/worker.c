@@ -130,7 +130,9 @@ static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
 		if (i + 1 < n)
 			rte_prefetch0(pkt_payload(pkts[i + 1]));
 		w->st->w_rx++;
-		if (pkt_meta(m)->kind == PKT_SIP)
+		if (!pkt_udp_ok(m))
+			w->st->drop[DROP_UDP_BAD]++;
+		else if (pkt_meta(m)->kind == PKT_SIP)
 			wrk_sip(w, m);
 		else
 			w->st->w_rtp++;
