@@ -24,71 +24,11 @@
 
 #include "cksum.h"
 #include "disp.h"
+#include "sbuf.h"
 #include "sip_reply.h"
 
 #define HDRS_LEN (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 #define SIP_DEFAULT_PORT 5060
-
-/* A bounded writer: overflow is remembered, never written past cap. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int over;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->over || n > b->cap - b->len) {
-		b->over = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_slice(struct sbuf *b, const char *buf, struct sip_slice s)
-{
-	sb_put(b, buf + s.off, s.len);
-}
-
-static void sb_u32(struct sbuf *b, uint32_t v)
-{
-	char d[10];
-	int i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_put(b, d + i, sizeof(d) - i);
-}
-
-static void sb_hex32(struct sbuf *b, uint32_t v)
-{
-	static const char hex[] = "0123456789abcdef";
-	char d[8];
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 4)
-		d[i] = hex[v & 15];
-	sb_put(b, d, sizeof(d));
-}
-
-static void sb_ip(struct sbuf *b, uint32_t ip)
-{
-	sb_u32(b, ip >> 24);
-	sb_put(b, ".", 1);
-	sb_u32(b, (ip >> 16) & 255);
-	sb_put(b, ".", 1);
-	sb_u32(b, (ip >> 8) & 255);
-	sb_put(b, ".", 1);
-	sb_u32(b, ip & 255);
-}
 
 /* End of the first element of a comma-separated header value: the first
  * comma outside quotes and angle brackets, or the end. */
@@ -133,9 +73,9 @@ static int param_is(const char *p, size_t n, const char *name)
 static int via_host_is(const char *buf, const struct sip_msg *msg, uint32_t ip)
 {
 	char tmp[16];
-	struct sbuf b = { tmp, 0, sizeof(tmp), 0 };
+	struct sbuf b = sbuf_make(tmp, sizeof(tmp));
 
-	sb_ip(&b, ip);
+	sbuf_ip(&b, ip);
 	return !b.over && b.len == msg->via_host.len &&
 	       memcmp(tmp, buf + msg->via_host.off, b.len) == 0;
 }
@@ -149,8 +89,8 @@ static void reply_top_via(struct sbuf *b, const char *buf,
 	size_t n = h->value.len, end = first_elem_end(v, n), i, start;
 	int quoted = 0;
 
-	sb_slice(b, buf, h->name);
-	sb_str(b, ": ");
+	sbuf_slice(b, buf, h->name);
+	sbuf_str(b, ": ");
 	/* sent-protocol and sent-by, then each ;param */
 	for (i = 0, start = 0; i <= end; i++) {
 		if (i < end && v[i] == '"')
@@ -162,31 +102,31 @@ static void reply_top_via(struct sbuf *b, const char *buf,
 
 			while (e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t'))
 				e--;
-			sb_put(b, v, e);
+			sbuf_put(b, v, e);
 		} else if (param_is(v + start, i - start, "rport")) {
-			sb_str(b, ";rport=");
-			sb_u32(b, rx->src_port);
+			sbuf_str(b, ";rport=");
+			sbuf_u32(b, rx->src_port);
 		} else if (!param_is(v + start, i - start, "received")) {
-			sb_put(b, ";", 1);
-			sb_put(b, v + start, i - start);
+			sbuf_put(b, ";", 1);
+			sbuf_put(b, v + start, i - start);
 		}
 		start = i + 1;
 	}
 	if (msg->via_has_rport || !via_host_is(buf, msg, rx->src_ip)) {
-		sb_str(b, ";received=");
-		sb_ip(b, rx->src_ip);
+		sbuf_str(b, ";received=");
+		sbuf_ip(b, rx->src_ip);
 	}
-	sb_str(b, "\r\n");
+	sbuf_str(b, "\r\n");
 	if (end < n) {
 		size_t r = end + 1;
 
 		while (r < n && (v[r] == ' ' || v[r] == '\t'))
 			r++;
 		if (r < n) {
-			sb_slice(b, buf, h->name);
-			sb_str(b, ": ");
-			sb_put(b, v + r, n - r);
-			sb_str(b, "\r\n");
+			sbuf_slice(b, buf, h->name);
+			sbuf_str(b, ": ");
+			sbuf_put(b, v + r, n - r);
+			sbuf_str(b, "\r\n");
 		}
 	}
 }
@@ -208,33 +148,33 @@ static void reply_write(struct sbuf *b, const struct sip_reply_ctx *ctx,
 {
 	const struct sip_hdr *h;
 
-	sb_str(b, "SIP/2.0 ");
-	sb_u32(b, code);
-	sb_put(b, " ", 1);
-	sb_str(b, reason);
-	sb_str(b, "\r\n");
+	sbuf_str(b, "SIP/2.0 ");
+	sbuf_u32(b, code);
+	sbuf_put(b, " ", 1);
+	sbuf_str(b, reason);
+	sbuf_str(b, "\r\n");
 	h = sip_hdr_find(msg, SIP_HDR_VIA);
 	reply_top_via(b, buf, msg, h, rx);
 	for (h = sip_hdr_next(msg, h); h; h = sip_hdr_next(msg, h))
-		sb_slice(b, buf, h->line);
-	sb_slice(b, buf, sip_hdr_find(msg, SIP_HDR_FROM)->line);
+		sbuf_slice(b, buf, h->line);
+	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_FROM)->line);
 	h = sip_hdr_find(msg, SIP_HDR_TO);
 	if (msg->to_tag.len || code == 100) {
-		sb_slice(b, buf, h->line);
+		sbuf_slice(b, buf, h->line);
 	} else {
-		sb_slice(b, buf, h->name);
-		sb_str(b, ": ");
-		sb_slice(b, buf, h->value);
-		sb_str(b, ";tag=");
-		sb_hex32(b, sip_reply_tag(ctx->tag_seed, buf, msg));
-		sb_str(b, "\r\n");
+		sbuf_slice(b, buf, h->name);
+		sbuf_str(b, ": ");
+		sbuf_slice(b, buf, h->value);
+		sbuf_str(b, ";tag=");
+		sbuf_hex32(b, sip_reply_tag(ctx->tag_seed, buf, msg));
+		sbuf_str(b, "\r\n");
 	}
-	sb_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CALL_ID)->line);
-	sb_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CSEQ)->line);
-	sb_str(b, "Server: sluice\r\n");
+	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CALL_ID)->line);
+	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CSEQ)->line);
+	sbuf_str(b, "Server: sluice\r\n");
 	if (extra)
-		sb_str(b, extra);
-	sb_str(b, "Content-Length: 0\r\n\r\n");
+		sbuf_str(b, extra);
+	sbuf_str(b, "Content-Length: 0\r\n\r\n");
 }
 
 static void reply_headers(struct rte_mbuf *m, const struct sip_reply_ctx *ctx,
@@ -285,10 +225,7 @@ struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
 		room = rte_pktmbuf_tailroom(m);
 		if (room > HDRS_LEN + SIP_MSG_MAX)
 			room = HDRS_LEN + SIP_MSG_MAX;
-		b.p = rte_pktmbuf_mtod_offset(m, char *, HDRS_LEN);
-		b.len = 0;
-		b.cap = room - HDRS_LEN;
-		b.over = 0;
+		b = sbuf_make(rte_pktmbuf_mtod_offset(m, char *, HDRS_LEN), room - HDRS_LEN);
 		reply_write(&b, ctx, buf, msg, rx, code, reason, extra);
 		if (b.over) {
 			rte_pktmbuf_free(m);

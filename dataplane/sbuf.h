@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A bounded writer for building messages in place (an mbuf's data room, a
+ * stack buffer): each append either fits whole or marks the buffer as
+ * overflowed and writes nothing, so a builder appends without checking
+ * and looks at `over` once at the end. No allocation, no NUL terminator.
+ *
+ * Header-only and free of DPDK: SIP builders, unit tests and fuzzers use it.
+ */
+#ifndef SLUICE_SBUF_H
+#define SLUICE_SBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sip_parse.h"
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int over;
+};
+
+static inline struct sbuf sbuf_make(char *p, size_t cap)
+{
+	return (struct sbuf){p, 0, cap, 0};
+}
+
+static inline void sbuf_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->over || n > b->cap - b->len) {
+		b->over = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void sbuf_str(struct sbuf *b, const char *s)
+{
+	sbuf_put(b, s, strlen(s));
+}
+
+static inline void sbuf_u32(struct sbuf *b, uint32_t v)
+{
+	char d[10];
+	int i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sbuf_put(b, d + i, sizeof(d) - (size_t)i);
+}
+
+static inline void sbuf_hex32(struct sbuf *b, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char d[8];
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 4)
+		d[i] = hex[v & 15];
+	sbuf_put(b, d, sizeof(d));
+}
+
+/* A slice of a parsed message's buffer. */
+static inline void sbuf_slice(struct sbuf *b, const char *buf, struct sip_slice s)
+{
+	sbuf_put(b, buf + s.off, s.len);
+}
+
+/* Dotted quad of ip (host byte order). */
+static inline void sbuf_ip(struct sbuf *b, uint32_t ip)
+{
+	sbuf_u32(b, ip >> 24);
+	sbuf_put(b, ".", 1);
+	sbuf_u32(b, (ip >> 16) & 255);
+	sbuf_put(b, ".", 1);
+	sbuf_u32(b, (ip >> 8) & 255);
+	sbuf_put(b, ".", 1);
+	sbuf_u32(b, ip & 255);
+}
+
+#endif
