@@ -2,9 +2,16 @@
 /*
  * Config loading: libconfig parses the text, the walker below checks every
  * setting against the keyword table (cfg_keys.c) and stores it in struct cfg,
- * then cross-field checks look at what no single key can see: an lcore used
- * twice, a gateway outside its subnet, an RTP range too small for the
- * workers, a SIP port inside the RTP range.
+ * then cross-field checks look at what no single key can see (cfg_cross.c:
+ * an lcore used twice, a gateway outside its subnet, ...; cfg_tenants.c:
+ * two tenants claiming the same traffic, a route to an unknown user, ...).
+ *
+ * Lists marked CFG_K_ALLOC (tenants and everything inside them) are
+ * allocated here as they are read, exactly as long as the file's list (up
+ * to the key's bound and the file-wide bound of its kind), and cfg_free
+ * walks the same table to release them. Fields that fail to read are
+ * remembered (a bitmap over struct cfg, spans over allocated lists) so that
+ * the cross-field checks skip them.
  *
  * Every problem becomes one line "file:line: key 'x.y': expected …, got …",
  * and loading goes on after an error so that the operator sees all of them
@@ -30,32 +37,14 @@
 #include <libconfig.h>
 
 #include "cfg.h"
+#include "cfg_ctx.h"
 #include "cfg_keys.h"
 
-#define CFG_MAX_FILE (1 << 20) /* far above any real configuration */
-#define CFG_MAX_BIG 16         /* out-of-range literals remembered */
-#define CFG_PATH 96            /* "ports[3].gateway", bounded for messages */
-#define CFG_TEXT 160           /* one "expected" or "got" phrase */
-#define CFG_QUOTE 48           /* characters of a string value shown */
-
-/* An integer literal libconfig will truncate to 32 bits. */
-struct cfg_big {
-	unsigned line;
-	int32_t wrapped; /* the value libconfig stores */
-	bool used;       /* already named in an error */
-	char text[24];   /* what the file says */
-};
-
-struct cfg_ctx {
-	const char *name;         /* file name in messages */
-	struct cfg *out;
-	struct cfg_errors *errs;
-	config_t lc;
-	unsigned line[CFG_MAX_ERRORS];              /* line of each kept error */
-	uint8_t bad[(sizeof(struct cfg) + 7) / 8];  /* bytes of fields that failed */
-	struct cfg_big big[CFG_MAX_BIG];
-	unsigned n_big;
-};
+/*
+ * Far above any real configuration, yet room for 100,000 users written
+ * compactly. libconfig takes about 11 bytes of memory per byte of text.
+ */
+#define CFG_MAX_FILE (16 << 20)
 
 typedef void cfg_read_fn(struct cfg_ctx *x, const config_setting_t *s,
 			 const struct cfg_key *k, char *base, const char *path);
@@ -69,8 +58,7 @@ static void cfg_walk_group(struct cfg_ctx *x, const config_setting_t *grp,
  * Records one message. Past CFG_MAX_ERRORS the earliest lines are kept: a new
  * error replaces the kept one with the latest line if it comes before it.
  */
-static void __attribute__((format(printf, 3, 4)))
-cfg_err(struct cfg_ctx *x, unsigned line, const char *fmt, ...)
+void cfg_err(struct cfg_ctx *x, unsigned line, const char *fmt, ...)
 {
 	struct cfg_errors *e = x->errs;
 	unsigned slot = e->n++;
@@ -130,26 +118,106 @@ static bool cfg_err_on_line(const struct cfg_ctx *x, unsigned line)
 	return false;
 }
 
-/* Fields that failed: cross-field checks skip them instead of piling on. */
+/*
+ * Fields that failed: cross-field checks skip them instead of piling on.
+ * Those of struct cfg itself are bits of x->bad; those of allocated lists
+ * are spans, sorted and merged once the walk is over (cfg_spans_sort).
+ */
+static bool cfg_in_root(const struct cfg_ctx *x, const void *field, size_t *o)
+{
+	uintptr_t f = (uintptr_t)field, root = (uintptr_t)x->out;
+
+	*o = (size_t)(f - root);
+	return f >= root && f < root + sizeof(*x->out);
+}
+
 static void cfg_bad_set(struct cfg_ctx *x, const void *field, size_t len)
 {
-	size_t o = (size_t)((const char *)field - (const char *)x->out);
+	const char *f = field;
+	struct cfg_span *sp;
+	size_t o;
 
+	if (!cfg_in_root(x, field, &o)) {
+		if (x->n_spans == x->cap_spans) {
+			size_t cap = x->cap_spans ? 2 * x->cap_spans : 64;
+
+			sp = realloc(x->spans, cap * sizeof(*sp));
+			if (sp == NULL) {
+				x->spans_lost = true;
+				return;
+			}
+			x->spans = sp;
+			x->cap_spans = cap;
+		}
+		x->spans[x->n_spans++] = (struct cfg_span){ f, f + (len ? len : 1) };
+		return;
+	}
 	for (size_t end = o + (len ? len : 1); o < end; o++)
 		x->bad[o / 8] |= (uint8_t)(1u << (o % 8));
 }
 
-static bool cfg_bad(const struct cfg_ctx *x, const void *field)
+static int cfg_span_cmp(const void *a, const void *b)
 {
-	size_t o = (size_t)((const char *)field - (const char *)x->out);
+	uintptr_t p = (uintptr_t)((const struct cfg_span *)a)->start;
+	uintptr_t q = (uintptr_t)((const struct cfg_span *)b)->start;
 
-	return x->bad[o / 8] & (1u << (o % 8));
+	return p < q ? -1 : p > q;
+}
+
+/* Sorts the spans by address and merges those that overlap. */
+static void cfg_spans_sort(struct cfg_ctx *x)
+{
+	size_t n = 0;
+
+	if (x->n_spans == 0)
+		return;
+	qsort(x->spans, x->n_spans, sizeof(x->spans[0]), cfg_span_cmp);
+	for (size_t i = 1; i < x->n_spans; i++) {
+		if ((uintptr_t)x->spans[i].start <= (uintptr_t)x->spans[n].end) {
+			if ((uintptr_t)x->spans[i].end > (uintptr_t)x->spans[n].end)
+				x->spans[n].end = x->spans[i].end;
+		} else {
+			x->spans[++n] = x->spans[i];
+		}
+	}
+	x->n_spans = n + 1;
+}
+
+/* Bad bytes from f on, in allocated lists: 0 if f is good. */
+static size_t cfg_bad_run(const struct cfg_ctx *x, const char *f)
+{
+	size_t lo = 0, hi = x->n_spans;
+
+	while (lo < hi) { /* the last span starting at or before f */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)x->spans[mid].start <= (uintptr_t)f)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || (uintptr_t)f >= (uintptr_t)x->spans[lo - 1].end)
+		return 0;
+	return (size_t)((uintptr_t)x->spans[lo - 1].end - (uintptr_t)f);
+}
+
+bool cfg_bad(const struct cfg_ctx *x, const void *field)
+{
+	size_t o;
+
+	if (cfg_in_root(x, field, &o))
+		return x->bad[o / 8] & (1u << (o % 8));
+	return x->spans_lost || cfg_bad_run(x, field) > 0;
+}
+
+bool cfg_bad_elem(const struct cfg_ctx *x, const void *elem, size_t size)
+{
+	return x->spans_lost || cfg_bad_run(x, elem) >= size;
 }
 
 /* ---- describing values ---- */
 
-/* "text" with quotes, escapes and at most CFG_QUOTE characters. */
-static void cfg_quote(const char *s, char *buf, size_t n)
+void cfg_quote(const char *s, char *buf, size_t n)
 {
 	size_t o = 0, shown = 0;
 
@@ -197,7 +265,7 @@ static void cfg_got(struct cfg_ctx *x, const config_setting_t *s, bool typed,
 		    char *buf, size_t n)
 {
 	const char *kind = "";
-	char q[CFG_QUOTE * 4 + 16];
+	char q[CFG_QUOTED];
 	struct cfg_big *b;
 
 	switch (config_setting_type(s)) {
@@ -265,6 +333,22 @@ static void cfg_want(const struct cfg_key *k, char *buf, size_t n)
 	case CFG_T_IPV4:
 		snprintf(buf, n, "unicast IPv4 address");
 		break;
+	case CFG_T_ENDPOINT:
+	case CFG_T_EP_ARRAY:
+		snprintf(buf, n, "%sIPv4 address:port",
+			 k->flags & CFG_K_ANYADDR ? "" : "unicast ");
+		break;
+	case CFG_T_CIDR_ARRAY:
+		snprintf(buf, n, "IPv4 network a.b.c.d/8..32 without host bits");
+		break;
+	case CFG_T_ENUM: {
+		size_t len = (size_t)snprintf(buf, n, "one of");
+
+		for (size_t i = 0; k->names[i] != NULL && len < n; i++)
+			len += (size_t)snprintf(buf + len, n - len, "%s %s",
+						i ? "," : "", k->names[i]);
+		break;
+	}
 	case CFG_T_GROUP:
 		snprintf(buf, n, "group { ... }");
 		break;
@@ -296,7 +380,8 @@ static void cfg_err_type(struct cfg_ctx *x, const config_setting_t *s,
 	if (k->type == CFG_T_INT_ARRAY)
 		snprintf(want, sizeof(want), "array of %u..%u integers %lld..%lld",
 			 k->min_n, k->max_n, (long long)k->min, (long long)k->max);
-	else if (k->type == CFG_T_STR_ARRAY)
+	else if (k->type == CFG_T_STR_ARRAY || k->type == CFG_T_EP_ARRAY ||
+		 k->type == CFG_T_CIDR_ARRAY)
 		snprintf(want, sizeof(want), "array of at most %u strings", k->max_n);
 	else
 		cfg_want(k, want, sizeof(want));
@@ -383,12 +468,16 @@ static bool cfg_get_str(struct cfg_ctx *x, const config_setting_t *s,
 			      : len >= k->min && len <= k->max;
 	if (ok && len > k->max) /* the field could not hold it */
 		ok = false;
-	if (!ok) {
-		if (want[0] == '\0')
-			cfg_want(k, want, sizeof(want));
+	if (ok)
+		return true;
+	if (want[0] == '\0')
+		cfg_want(k, want, sizeof(want));
+	if (k->flags & CFG_K_SECRET) /* never echo a token or password */
+		cfg_err(x, config_setting_source_line(s), "key '%s': expected %s, "
+			"got a string of %lld characters", path, want, (long long)len);
+	else
 		cfg_err_value(x, s, path, want, false);
-	}
-	return ok;
+	return false;
 }
 
 static void cfg_read_int(struct cfg_ctx *x, const config_setting_t *s,
@@ -424,17 +513,6 @@ static void cfg_read_str(struct cfg_ctx *x, const config_setting_t *s,
 		cfg_bad_set(x, base + k->off, k->size);
 }
 
-/* A unicast host address: not 0/8, 127/8, multicast or reserved. */
-static bool cfg_parse_ipv4(const char *s, uint32_t *addr)
-{
-	struct in_addr in;
-
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return false;
-	*addr = ntohl(in.s_addr);
-	return (*addr >> 24) != 0 && (*addr >> 24) != 127 && (*addr >> 24) < 224;
-}
-
 static void cfg_read_ipv4(struct cfg_ctx *x, const config_setting_t *s,
 			  const struct cfg_key *k, char *base, const char *path)
 {
@@ -453,7 +531,111 @@ static void cfg_read_ipv4(struct cfg_ctx *x, const config_setting_t *s,
 	cfg_bad_set(x, base + k->off, k->size);
 }
 
+/* A value of a type parsed from a string: an endpoint, a CIDR, an enum word. */
+static bool cfg_parse_as(const struct cfg_key *k, const char *sv, void *out)
+{
+	switch (k->type) {
+	case CFG_T_ENDPOINT:
+	case CFG_T_EP_ARRAY:
+		return cfg_parse_endpoint(sv, k->flags & CFG_K_ANYADDR, out);
+	case CFG_T_CIDR_ARRAY:
+		return cfg_parse_cidr(sv, out);
+	case CFG_T_ENUM:
+		for (unsigned i = 0; k->names[i] != NULL; i++) {
+			if (strcmp(sv, k->names[i]) == 0) {
+				cfg_store_uint(out, k->size, i);
+				return true;
+			}
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* Reads such a value into field (k->size bytes), which a failure leaves be. */
+static bool cfg_get_parsed(struct cfg_ctx *x, const config_setting_t *s,
+			   const struct cfg_key *k, const char *path, char *field)
+{
+	char want[CFG_TEXT];
+	union {
+		struct cfg_endpoint ep;
+		struct cfg_cidr cidr;
+		uint64_t u;
+	} v;
+	bool is_str = config_setting_type(s) == CONFIG_TYPE_STRING;
+
+	if (k->size <= sizeof(v) && is_str &&
+	    cfg_parse_as(k, config_setting_get_string(s), &v)) {
+		memcpy(field, &v, k->size);
+		return true;
+	}
+	cfg_want(k, want, sizeof(want));
+	cfg_err_value(x, s, path, want, !is_str);
+	return false;
+}
+
+static void cfg_read_parsed(struct cfg_ctx *x, const config_setting_t *s,
+			    const struct cfg_key *k, char *base, const char *path)
+{
+	if (!cfg_get_parsed(x, s, k, path, base + k->off))
+		cfg_bad_set(x, base + k->off, k->size);
+}
+
 /* ---- reading arrays, groups and lists ---- */
+
+/* Bytes of k's field in its struct: what "this key is bad" covers. */
+static size_t cfg_key_span(const struct cfg_key *k)
+{
+	if (k->flags & CFG_K_ALLOC)
+		return sizeof(void *);
+	if (k->type == CFG_T_LIST || k->type == CFG_T_INT_ARRAY ||
+	    k->type == CFG_T_STR_ARRAY)
+		return k->size * k->max_n;
+	return k->size;
+}
+
+static void cfg_store_count(const struct cfg_key *k, char *base, unsigned n)
+{
+	cfg_store_uint(base + k->count_off, k->count_size, n);
+}
+
+/*
+ * Room for the n elements of list or array k: its inline array (*cap =
+ * max_n), or for an allocated one min(n, max_n, what the file-wide bound of
+ * its kind leaves) elements. NULL if none.
+ */
+static char *cfg_elems_mem(struct cfg_ctx *x, const config_setting_t *s,
+			   const struct cfg_key *k, char *base, const char *path,
+			   unsigned n, unsigned *cap)
+{
+	const struct cfg_budget_def *b = &cfg_budgets[k->budget];
+	uint32_t *used = &x->used[k->budget];
+	char *mem = NULL;
+
+	if (!(k->flags & CFG_K_ALLOC)) {
+		*cap = k->max_n;
+		return base + k->off;
+	}
+	*cap = n < k->max_n ? n : k->max_n;
+	if (k->budget != CFG_B_NONE && *cap > b->max - *used) {
+		if (!x->over[k->budget])
+			cfg_err(x, config_setting_source_line(s), "key '%s': expected "
+				"at most %u %s in the file, got %llu up to here", path,
+				b->max, b->noun, (unsigned long long)*used + n);
+		x->over[k->budget] = true;
+		*cap = b->max - *used;
+	}
+	if (*cap > 0 && (mem = calloc(*cap, k->size)) == NULL) {
+		cfg_err(x, config_setting_source_line(s), "key '%s': out of memory "
+			"for %u elements", path, *cap);
+		x->nomem = true;
+		*cap = 0;
+	}
+	*used += *cap;
+	memcpy(base + k->off, &mem, sizeof(mem));
+	return mem;
+}
 
 /*
  * An array (or list) of scalars; elem reads and stores element i, returning
@@ -465,14 +647,14 @@ static void cfg_read_elems(struct cfg_ctx *x, const config_setting_t *s,
 			   bool (*elem)(struct cfg_ctx *, const config_setting_t *,
 					const struct cfg_key *, char *, const char *, unsigned))
 {
-	char *field = base + k->off, p[CFG_PATH];
+	char *field, p[CFG_PATH];
 	int n = config_setting_length(s);
-	bool ok = true;
-	unsigned i;
+	bool ok = true, alloc = k->flags & CFG_K_ALLOC;
+	unsigned i, cap;
 
 	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
 		cfg_err_type(x, s, k, path);
-		cfg_bad_set(x, field, k->size * k->max_n);
+		cfg_bad_set(x, base + k->off, cfg_key_span(k));
 		return;
 	}
 	if (n < (int)k->min_n || n > (int)k->max_n) {
@@ -481,13 +663,17 @@ static void cfg_read_elems(struct cfg_ctx *x, const config_setting_t *s,
 			k->min_n, k->max_n, n);
 		ok = false;
 	}
-	for (i = 0; i < (unsigned)n && i < k->max_n; i++) {
+	field = cfg_elems_mem(x, s, k, base, path, (unsigned)n, &cap);
+	for (i = 0; i < (unsigned)n && i < cap; i++) {
 		snprintf(p, sizeof(p), "%s[%u]", path, i);
-		if (!elem(x, config_setting_get_elem(s, i), k, field, p, i))
-			ok = false;
+		if (elem(x, config_setting_get_elem(s, i), k, field, p, i))
+			continue;
+		ok = false;
+		if (alloc) /* elements of allocated arrays are bad one by one */
+			cfg_bad_set(x, field + i * k->size, k->size);
 	}
-	cfg_store_uint(base + k->count_off, sizeof(uint16_t), i);
-	if (!ok)
+	cfg_store_count(k, base, i);
+	if (!ok && !alloc)
 		cfg_bad_set(x, field, k->size * k->max_n);
 }
 
@@ -524,6 +710,20 @@ static bool cfg_str_elem(struct cfg_ctx *x, const config_setting_t *e,
 	return true;
 }
 
+static bool cfg_parsed_elem(struct cfg_ctx *x, const config_setting_t *e,
+			    const struct cfg_key *k, char *field, const char *path,
+			    unsigned i)
+{
+	return cfg_get_parsed(x, e, k, path, field + i * k->size);
+}
+
+static void cfg_read_parsed_elems(struct cfg_ctx *x, const config_setting_t *s,
+				  const struct cfg_key *k, char *base,
+				  const char *path)
+{
+	cfg_read_elems(x, s, k, base, path, cfg_parsed_elem);
+}
+
 static void cfg_read_ints(struct cfg_ctx *x, const config_setting_t *s,
 			  const struct cfg_key *k, char *base, const char *path)
 {
@@ -542,11 +742,8 @@ static void cfg_bad_keys(struct cfg_ctx *x, const struct cfg_key *keys, char *ba
 	for (const struct cfg_key *k = keys; k->type != CFG_T_END; k++) {
 		if (k->type == CFG_T_GROUP)
 			cfg_bad_keys(x, k->sub, base);
-		else if (k->type == CFG_T_LIST || k->type == CFG_T_INT_ARRAY ||
-			 k->type == CFG_T_STR_ARRAY)
-			cfg_bad_set(x, base + k->off, k->size * k->max_n);
 		else
-			cfg_bad_set(x, base + k->off, k->size);
+			cfg_bad_set(x, base + k->off, cfg_key_span(k));
 	}
 }
 
@@ -567,20 +764,21 @@ static void cfg_defaults_keys(const struct cfg_key *keys, char *base);
 static void cfg_read_list(struct cfg_ctx *x, const config_setting_t *s,
 			  const struct cfg_key *k, char *base, const char *path)
 {
-	char *field = base + k->off, p[CFG_PATH];
+	char *field, p[CFG_PATH];
 	int n = config_setting_length(s);
-	unsigned i;
+	unsigned i, cap;
 
 	if (!config_setting_is_list(s)) {
 		cfg_err_type(x, s, k, path);
-		cfg_bad_set(x, field, k->size * k->max_n);
+		cfg_bad_set(x, base + k->off, cfg_key_span(k));
 		return;
 	}
 	if (n < (int)k->min_n || n > (int)k->max_n)
 		cfg_err(x, config_setting_source_line(s),
 			"key '%s': expected %u..%u elements, got %d", path,
 			k->min_n, k->max_n, n);
-	for (i = 0; i < (unsigned)n && i < k->max_n; i++) {
+	field = cfg_elems_mem(x, s, k, base, path, (unsigned)n, &cap);
+	for (i = 0; i < (unsigned)n && i < cap; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, i);
 		char *elem = field + i * k->size;
 
@@ -593,7 +791,7 @@ static void cfg_read_list(struct cfg_ctx *x, const config_setting_t *s,
 		cfg_err_value(x, e, p, "group { ... }", true);
 		cfg_bad_set(x, elem, k->size);
 	}
-	cfg_store_uint(base + k->count_off, sizeof(uint16_t), i);
+	cfg_store_count(k, base, i);
 }
 
 static cfg_read_fn *const cfg_readers[CFG_T_COUNT] = {
@@ -605,6 +803,10 @@ static cfg_read_fn *const cfg_readers[CFG_T_COUNT] = {
 	[CFG_T_IPV4] = cfg_read_ipv4,
 	[CFG_T_INT_ARRAY] = cfg_read_ints,
 	[CFG_T_STR_ARRAY] = cfg_read_strs,
+	[CFG_T_ENUM] = cfg_read_parsed,
+	[CFG_T_ENDPOINT] = cfg_read_parsed,
+	[CFG_T_EP_ARRAY] = cfg_read_parsed_elems,
+	[CFG_T_CIDR_ARRAY] = cfg_read_parsed_elems,
 };
 
 /* ---- walking groups ---- */
@@ -700,7 +902,7 @@ static void cfg_walk_group(struct cfg_ctx *x, const config_setting_t *grp,
 		cfg_join(p, path, k->name);
 		if (k->flags & CFG_K_REQUIRED) {
 			cfg_err(x, line, "key '%s': required key missing", p);
-			cfg_bad_set(x, base + k->off, k->size);
+			cfg_bad_set(x, base + k->off, cfg_key_span(k));
 		} else if (k->type == CFG_T_GROUP) {
 			cfg_walk_group(x, NULL, k->sub, base, p);
 		}
@@ -714,12 +916,14 @@ static void cfg_defaults_keys(const struct cfg_key *keys, char *base)
 	for (const struct cfg_key *k = keys; k->type != CFG_T_END; k++) {
 		if (k->type == CFG_T_GROUP)
 			cfg_defaults_keys(k->sub, base);
-		else if (k->type == CFG_T_INT)
+		else if (k->type == CFG_T_INT || k->type == CFG_T_ENUM)
 			cfg_store_uint(base + k->off, k->size, k->def);
 		else if (k->type == CFG_T_BOOL)
 			*(bool *)(base + k->off) = k->def != 0;
 		else if (k->type == CFG_T_STR && k->def_str != NULL)
 			snprintf(base + k->off, k->size, "%s", k->def_str);
+		else if (k->type == CFG_T_ENDPOINT && k->def_str != NULL)
+			cfg_parse_as(k, k->def_str, base + k->off);
 	}
 }
 
@@ -729,244 +933,41 @@ void cfg_defaults(struct cfg *out)
 	cfg_defaults_keys(cfg_keys_root, (char *)out);
 }
 
-/* ---- cross-field checks ---- */
+/* ---- releasing allocated lists ---- */
 
-static const config_setting_t *cfg_descend(const config_setting_t *s,
-					   const char *name, int idx, unsigned *line)
+/* Frees the allocated lists under keys (their elements' lists first). */
+static void cfg_free_keys(const struct cfg_key *keys, char *base)
 {
-	const config_setting_t *t = NULL;
+	for (const struct cfg_key *k = keys; k->type != CFG_T_END; k++) {
+		bool alloc = k->flags & CFG_K_ALLOC;
+		char *mem = base + k->off;
+		int64_t n;
 
-	if (s == NULL)
-		return NULL;
-	if (name != NULL && config_setting_is_group(s))
-		t = config_setting_get_member(s, name);
-	else if (name == NULL && idx >= 0 && config_setting_is_aggregate(s))
-		t = config_setting_get_elem(s, (unsigned)idx);
-	if (t != NULL)
-		*line = config_setting_source_line(t);
-	return t;
-}
-
-/*
- * Line of group.key[idx] (port >= 0: ports[port].key[idx]; idx < 0: no
- * index), or of the nearest enclosing setting the file has.
- */
-static unsigned cfg_line(const struct cfg_ctx *x, const char *group, int port,
-			 const char *key, int idx)
-{
-	const config_setting_t *s = config_root_setting(&x->lc);
-	unsigned line = 0;
-
-	s = cfg_descend(s, port >= 0 ? "ports" : group, -1, &line);
-	if (port >= 0)
-		s = cfg_descend(s, NULL, port, &line);
-	s = cfg_descend(s, key, -1, &line);
-	if (idx >= 0)
-		cfg_descend(s, NULL, idx, &line);
-	return line;
-}
-
-static const char *cfg_ntoa(uint32_t addr, char *buf)
-{
-	struct in_addr in = { .s_addr = htonl(addr) };
-
-	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
-}
-
-/* Address and gateway of one port against its subnet. */
-static void cfg_cross_subnet(struct cfg_ctx *x, int i, const struct cfg_port *p)
-{
-	uint32_t mask, net, bcast;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
-
-	if (cfg_bad(x, &p->addr) || cfg_bad(x, &p->prefix))
-		return;
-	mask = ~0u << (32 - p->prefix);
-	net = p->addr & mask;
-	bcast = net | ~mask;
-	if (p->prefix <= 30 && (p->addr == net || p->addr == bcast))
-		cfg_err(x, cfg_line(x, NULL, i, "address", -1),
-			"key 'ports[%d].address': expected a host address of "
-			"%s/%u (not the network or broadcast address), got \"%s\"",
-			i, cfg_ntoa(net, a), p->prefix,
-			cfg_ntoa(p->addr, b));
-	if (p->gateway == 0 || cfg_bad(x, &p->gateway))
-		return;
-	if ((p->gateway & mask) != net || p->gateway == p->addr ||
-	    (p->prefix <= 30 && (p->gateway == net || p->gateway == bcast)))
-		cfg_err(x, cfg_line(x, NULL, i, "gateway", -1),
-			"key 'ports[%d].gateway': expected a host address inside "
-			"%s/%u other than %s, got \"%s\"", i, cfg_ntoa(net, a),
-			p->prefix, cfg_ntoa(p->addr, b), cfg_ntoa(p->gateway, c));
-}
-
-/* Port i against an earlier port j: names, devices, addresses differ. */
-static void cfg_cross_pair(struct cfg_ctx *x, int j, int i)
-{
-	const struct cfg_port *a = &x->out->ports[j], *b = &x->out->ports[i];
-	char ida[CFG_STR], idb[CFG_STR], q[CFG_QUOTE * 4 + 16];
-
-	if (!cfg_bad(x, a->name) && !cfg_bad(x, b->name) &&
-	    strcmp(a->name, b->name) == 0) {
-		cfg_quote(b->name, q, sizeof(q));
-		cfg_err(x, cfg_line(x, NULL, i, "name", -1), "key 'ports[%d].name': "
-			"expected a name not used by ports[%d], got %s", i, j, q);
-	}
-	cfg_device_id(a->device, ida, sizeof(ida));
-	cfg_device_id(b->device, idb, sizeof(idb));
-	if (!cfg_bad(x, a->device) && !cfg_bad(x, b->device) &&
-	    strcmp(ida, idb) == 0) {
-		cfg_quote(b->device, q, sizeof(q));
-		cfg_err(x, cfg_line(x, NULL, i, "device", -1), "key 'ports[%d].device': "
-			"expected a device not used by ports[%d], got %s", i, j, q);
-	}
-	if (!cfg_bad(x, &a->addr) && !cfg_bad(x, &b->addr) && a->addr == b->addr)
-		cfg_err(x, cfg_line(x, NULL, i, "address", -1), "key 'ports[%d].address': "
-			"expected an address not used by ports[%d], got \"%s\"", i, j,
-			cfg_ntoa(b->addr, ida));
-}
-
-static void cfg_cross_ports(struct cfg_ctx *x)
-{
-	for (int i = 0; i < x->out->n_ports; i++) {
-		struct cfg_port *p = &x->out->ports[i];
-
-		p->is_vdev = strncmp(p->device, "net_", 4) == 0;
-		if (cfg_bad(x, p)) /* not even a group */
+		if (k->type == CFG_T_GROUP) {
+			cfg_free_keys(k->sub, base);
 			continue;
-		cfg_cross_subnet(x, i, p);
-		for (int j = 0; j < i; j++)
-			if (!cfg_bad(x, &x->out->ports[j]))
-				cfg_cross_pair(x, j, i);
-	}
-}
-
-/* One use of an lcore: eal.main_lcore, eal.io_lcores[i], eal.worker_lcores[i]. */
-struct cfg_lcore_use {
-	uint16_t id;
-	const char *key;
-	int idx;
-};
-
-static void cfg_lcore_path(const struct cfg_lcore_use *u, char *buf, size_t n)
-{
-	if (u->idx < 0)
-		snprintf(buf, n, "eal.%s", u->key);
-	else
-		snprintf(buf, n, "eal.%s[%d]", u->key, u->idx);
-}
-
-static unsigned cfg_lcore_uses(const struct cfg_ctx *x, struct cfg_lcore_use *u)
-{
-	const struct cfg *c = x->out;
-	unsigned n = 0;
-
-	if (!cfg_bad(x, &c->eal.main_lcore))
-		u[n++] = (struct cfg_lcore_use){ c->eal.main_lcore, "main_lcore", -1 };
-	for (int i = 0; !cfg_bad(x, c->eal.io_lcores) && i < c->eal.n_io; i++)
-		u[n++] = (struct cfg_lcore_use){ c->eal.io_lcores[i], "io_lcores", i };
-	for (int i = 0; !cfg_bad(x, c->eal.worker_lcores) && i < c->eal.n_workers; i++)
-		u[n++] = (struct cfg_lcore_use){ c->eal.worker_lcores[i],
-						 "worker_lcores", i };
-	return n;
-}
-
-/* Main, io and worker lcores pairwise distinct, and present in eal.lcores. */
-static void cfg_cross_lcores(struct cfg_ctx *x)
-{
-	struct cfg_lcore_use u[1 + CFG_MAX_IO + CFG_MAX_WORKERS];
-	uint8_t set[CFG_MAX_LCORES / 8];
-	unsigned n = cfg_lcore_uses(x, u);
-	bool map = x->out->eal.lcores[0] != '\0' && !cfg_bad(x, x->out->eal.lcores) &&
-		   cfg_lcores_parse(x->out->eal.lcores, set);
-	char pa[48], pb[48];
-
-	for (unsigned a = 0; a < n; a++) {
-		unsigned line = cfg_line(x, "eal", -1, u[a].key, u[a].idx);
-
-		cfg_lcore_path(&u[a], pa, sizeof(pa));
-		for (unsigned b = 0; b < a; b++) {
-			if (u[b].id != u[a].id)
-				continue;
-			cfg_lcore_path(&u[b], pb, sizeof(pb));
-			cfg_err(x, line, "key '%s': expected an lcore not used by %s, "
-				"got %u", pa, pb, u[a].id);
-			break;
 		}
-		if (map && !(set[u[a].id / 8] & (1u << (u[a].id % 8))))
-			cfg_err(x, line, "key '%s': expected an lcore listed in "
-				"eal.lcores, got %u", pa, u[a].id);
+		if (k->type != CFG_T_LIST && !alloc)
+			continue;
+		if (alloc)
+			memcpy(&mem, base + k->off, sizeof(mem));
+		n = cfg_load_uint(base + k->count_off, k->count_size);
+		for (int64_t i = 0; mem != NULL && k->type == CFG_T_LIST && i < n; i++)
+			cfg_free_keys(k->sub, mem + i * (int64_t)k->size);
+		if (!alloc)
+			continue;
+		free(mem);
+		mem = NULL;
+		memcpy(base + k->off, &mem, sizeof(mem));
+		cfg_store_count(k, base, 0);
 	}
 }
 
-/* port_max above port_min, and two ports (RTP + RTCP) for each worker. */
-static void cfg_cross_rtp(struct cfg_ctx *x)
+void cfg_free(struct cfg *c)
 {
-	const struct cfg *c = x->out;
-	unsigned min = c->rtp.port_min, max = c->rtp.port_max;
-	unsigned need = 2u * c->eal.n_workers;
-	unsigned line = cfg_line(x, "rtp", -1, "port_max", -1);
-
-	if (cfg_bad(x, &c->rtp.port_min) || cfg_bad(x, &c->rtp.port_max))
-		return;
-	if (max <= min)
-		cfg_err(x, line, "key 'rtp.port_max': expected an integer above "
-			"rtp.port_min %u, got %u", min, max);
-	else if (!cfg_bad(x, c->eal.worker_lcores) && max - min + 1 < need)
-		cfg_err(x, line, "key 'rtp.port_max': expected at least %u "
-			"(2 ports for each of %u workers from rtp.port_min %u), got %u",
-			min + need - 1, c->eal.n_workers, min, max);
+	if (c != NULL)
+		cfg_free_keys(cfg_keys_root, (char *)c);
 }
-
-static void cfg_cross_sip(struct cfg_ctx *x)
-{
-	const struct cfg *c = x->out;
-
-	if (cfg_bad(x, c->sip.udp_ports) || cfg_bad(x, &c->rtp.port_min) ||
-	    cfg_bad(x, &c->rtp.port_max))
-		return;
-	for (int i = 0; i < c->sip.n_udp_ports; i++) {
-		unsigned p = c->sip.udp_ports[i];
-
-		if (p >= c->rtp.port_min && p <= c->rtp.port_max)
-			cfg_err(x, cfg_line(x, "sip", -1, "udp_ports", i),
-				"key 'sip.udp_ports[%d]': expected a port outside the "
-				"RTP range %u..%u, got %u", i, c->rtp.port_min,
-				c->rtp.port_max, p);
-	}
-}
-
-/*
- * The mempool must fill every port's rx and tx descriptors and every lcore's
- * cache: a minimum whatever the queue layout. (DPDK's other rule, cache at
- * most n / 1.5, always holds within the ranges of the two keys.)
- */
-static void cfg_cross_mempool(struct cfg_ctx *x)
-{
-	const struct cfg *c = x->out;
-	unsigned mbufs = c->mempool.mbufs, cache = c->mempool.cache;
-	unsigned lcores = 1u + c->eal.n_io + c->eal.n_workers, desc = 0;
-
-	if (cfg_bad(x, &c->mempool.mbufs) || cfg_bad(x, &c->mempool.cache))
-		return;
-	if (cfg_bad(x, c->eal.io_lcores) || cfg_bad(x, c->eal.worker_lcores))
-		return;
-	for (int i = 0; i < c->n_ports; i++) {
-		if (cfg_bad(x, &c->ports[i].rx_desc) || cfg_bad(x, &c->ports[i].tx_desc))
-			return;
-		desc += c->ports[i].rx_desc + c->ports[i].tx_desc;
-	}
-	if (mbufs < desc + lcores * cache)
-		cfg_err(x, cfg_line(x, "mempool", -1, "mbufs", -1),
-			"key 'mempool.mbufs': expected at least %u (%u port "
-			"descriptors + %u lcores x %u cached), got %u",
-			desc + lcores * cache, desc, lcores, cache, mbufs);
-}
-
-static void (*const cfg_cross[])(struct cfg_ctx *) = {
-	cfg_cross_ports, cfg_cross_lcores, cfg_cross_rtp, cfg_cross_sip,
-	cfg_cross_mempool,
-};
 
 /* ---- before libconfig: @include, oversized integers, misplaced strings ---- */
 
@@ -1201,11 +1202,11 @@ static int cfg_parse(struct cfg_ctx *x, const char *text)
 	}
 	cfg_walk_group(x, config_root_setting(&x->lc), cfg_keys_root,
 		       (char *)x->out, "");
-	for (size_t i = 0; i < sizeof(cfg_cross) / sizeof(cfg_cross[0]); i++)
-		cfg_cross[i](x);
+	cfg_spans_sort(x);
+	cfg_cross_run(x);
 	cfg_err_unused_ints(x);
 	config_destroy(&x->lc);
-	return x->errs->n ? -EINVAL : 0;
+	return x->nomem ? -ENOMEM : x->errs->n ? -EINVAL : 0;
 }
 
 /* Shared by cfg_load and cfg_load_string: defaults, parse, sort errors. */
@@ -1222,12 +1223,15 @@ static int cfg_load_text(const char *text, const char *name, struct cfg *out,
 	x->errs = errs;
 	rc = cfg_parse(x, text);
 	cfg_err_sort(x);
+	free(x->spans);
 	free(x);
 	return rc;
 }
 
+/* Releases what an earlier load left in out, then fills in the defaults. */
 static void cfg_start(struct cfg *out, struct cfg_errors *errs, const char *name)
 {
+	cfg_free(out);
 	cfg_defaults(out);
 	snprintf(out->path, sizeof(out->path), "%s", name);
 	errs->n = 0;
@@ -1320,7 +1324,7 @@ void cfg_errors_print(const struct cfg_errors *errs, void *f)
 
 int cfg_check_file(const char *path, void *f)
 {
-	struct cfg *c = malloc(sizeof(*c));
+	struct cfg *c = calloc(1, sizeof(*c));
 	struct cfg_errors *e = malloc(sizeof(*e));
 	int rc = -ENOMEM;
 
@@ -1331,6 +1335,7 @@ int cfg_check_file(const char *path, void *f)
 		else
 			cfg_errors_print(e, f);
 	}
+	cfg_free(c);
 	free(c);
 	free(e);
 	return rc;

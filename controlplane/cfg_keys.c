@@ -6,12 +6,15 @@
  * Adding a key is adding a row here (and a field in cfg.h); cfg.c only walks
  * these tables, fills defaults from them and words errors from them. The
  * validators below check what a range cannot: powers of two, even ports,
- * names, device strings, the EAL lcore map, EAL arguments sluice sets itself.
- * Checks that span several keys (lcores used twice, gateway outside the
- * subnet, RTP range against the workers) live in cfg.c after the walk.
+ * names, device strings, the EAL lcore map, EAL arguments sluice sets itself,
+ * tokens, host names, numbers and extensions. Checks that span several keys
+ * (lcores used twice, gateway outside the subnet, RTP range against the
+ * workers) live in cfg.c after the walk; those of tenants in cfg_tenants.c.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg_keys.h"
@@ -271,11 +274,298 @@ static bool cfg_check_eal_arg(const struct cfg_key *k, int64_t v, const char *s,
 	return true;
 }
 
+/* ---- addresses ---- */
+
+bool cfg_parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return false;
+	*addr = ntohl(in.s_addr);
+	return (*addr >> 24) != 0 && (*addr >> 24) != 127 && (*addr >> 24) < 224;
+}
+
+/* Digits at s[0..len) as a number lo..hi, no sign, no leading zero. */
+static bool cfg_parse_small(const char *s, size_t len, unsigned lo, unsigned hi,
+			    unsigned *v)
+{
+	if (len == 0 || len > 5 || (s[0] == '0' && len > 1))
+		return false;
+	*v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (unsigned)(s[i] - '0');
+	}
+	return *v >= lo && *v <= hi;
+}
+
+/* "a.b.c.d" of s[0..len), unicast unless any. */
+static bool cfg_parse_addr(const char *s, size_t len, bool any, uint32_t *addr)
+{
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr in;
+
+	if (len >= sizeof(ip))
+		return false;
+	memcpy(ip, s, len);
+	ip[len] = '\0';
+	if (any) {
+		if (inet_pton(AF_INET, ip, &in) != 1)
+			return false;
+		*addr = ntohl(in.s_addr);
+		return *addr < 0xe0000000u || *addr == 0; /* no multicast */
+	}
+	return cfg_parse_ipv4(ip, addr);
+}
+
+bool cfg_parse_endpoint(const char *s, bool any, struct cfg_endpoint *ep)
+{
+	const char *colon = strchr(s, ':');
+	unsigned port;
+
+	if (colon == NULL || !cfg_parse_small(colon + 1, strlen(colon + 1), 1,
+					      65535, &port))
+		return false;
+	ep->port = (uint16_t)port;
+	return cfg_parse_addr(s, (size_t)(colon - s), any, &ep->addr);
+}
+
+bool cfg_parse_cidr(const char *s, struct cfg_cidr *c)
+{
+	const char *slash = strchr(s, '/');
+	unsigned prefix;
+
+	if (slash == NULL || !cfg_parse_small(slash + 1, strlen(slash + 1), 8, 32,
+					      &prefix))
+		return false;
+	c->prefix = (uint8_t)prefix;
+	if (!cfg_parse_addr(s, (size_t)(slash - s), false, &c->addr))
+		return false;
+	return prefix == 32 || (c->addr & (~0u >> prefix)) == 0;
+}
+
+/* ---- strings of tenants ---- */
+
+/* s is len characters within the key's range, each accepted by ok(). */
+static bool cfg_chars(const struct cfg_key *k, const char *s, int (*ok)(int))
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	if (s == NULL || (int64_t)len < k->min || (int64_t)len > k->max)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!ok((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static int cfg_is_id(int c)
+{
+	return islower(c) || isdigit(c) || c == '_' || c == '-';
+}
+
+/* Bearer token characters (RFC 6750 b64token, and '='). */
+static int cfg_is_token(int c)
+{
+	return isalnum(c) || strchr("-._~+/=", c) != NULL;
+}
+
+static int cfg_is_user(int c)
+{
+	return isalnum(c) || strchr("_.+-", c) != NULL;
+}
+
+/* Text for people: anything but control characters (UTF-8 passes). */
+static int cfg_is_text(int c)
+{
+	return c >= 0x20 && c != 0x7f;
+}
+
+static int cfg_is_print(int c)
+{
+	return isprint(c);
+}
+
+static bool cfg_check_id(const struct cfg_key *k, int64_t v, const char *s,
+			 char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, cfg_is_id))
+		return true;
+	snprintf(want, n, "id of %lld..%lld characters [a-z0-9_-]",
+		 (long long)k->min, (long long)k->max);
+	return false;
+}
+
+static bool cfg_check_token(const struct cfg_key *k, int64_t v, const char *s,
+			    char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, cfg_is_token))
+		return true;
+	snprintf(want, n, "token of %lld..%lld characters [A-Za-z0-9-._~+/=]",
+		 (long long)k->min, (long long)k->max);
+	return false;
+}
+
+static bool cfg_check_username(const struct cfg_key *k, int64_t v,
+			       const char *s, char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, cfg_is_user))
+		return true;
+	snprintf(want, n, "SIP username of %lld..%lld characters [A-Za-z0-9_.+-]",
+		 (long long)k->min, (long long)k->max);
+	return false;
+}
+
+static bool cfg_check_text(const struct cfg_key *k, int64_t v, const char *s,
+			   char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, cfg_is_text))
+		return true;
+	snprintf(want, n, "text of %lld..%lld characters, no control characters",
+		 (long long)k->min, (long long)k->max);
+	return false;
+}
+
+static bool cfg_check_password(const struct cfg_key *k, int64_t v,
+			       const char *s, char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, cfg_is_print))
+		return true;
+	snprintf(want, n, "password of %lld..%lld printable ASCII characters",
+		 (long long)k->min, (long long)k->max);
+	return false;
+}
+
+/* Exactly k->max hex digits (k->min == k->max). */
+static bool cfg_check_hex(const struct cfg_key *k, int64_t v, const char *s,
+			  char *want, size_t n)
+{
+	(void)v;
+	if (cfg_chars(k, s, isxdigit))
+		return true;
+	snprintf(want, n, "%lld hex digits", (long long)k->max);
+	return false;
+}
+
+/* Labels of [A-Za-z0-9-], 1..63 each, not starting or ending with '-'. */
+static bool cfg_check_host(const struct cfg_key *k, int64_t v, const char *s,
+			   char *want, size_t n)
+{
+	size_t len = s != NULL ? strlen(s) : 0, label = 0;
+	bool ok = len >= 1 && len <= 253 && (int64_t)len <= k->max;
+
+	(void)v;
+	for (size_t i = 0; ok && i <= len; i++) {
+		char c = s[i];
+
+		if (c == '.' || c == '\0') {
+			ok = label >= 1 && label <= 63 && s[i - 1] != '-';
+			label = 0;
+		} else {
+			ok = isalnum((unsigned char)c) || (c == '-' && label > 0);
+			label++;
+		}
+	}
+	if (ok)
+		return true;
+	snprintf(want, n, "host name like \"pbx.example.com\" (labels of "
+		 "[A-Za-z0-9-], at most 253 characters)");
+	return false;
+}
+
+/*
+ * [+]digits[*]: plus as the key says (1 required, 0 refused, -1 either),
+ * 1..15 digits, a trailing '*' (a prefix) only if star.
+ */
+static bool cfg_is_number(const char *s, int plus, bool star)
+{
+	size_t digits;
+
+	if (s == NULL || (plus == 1 && *s != '+') || (plus == 0 && *s == '+'))
+		return false;
+	s += *s == '+';
+	digits = strspn(s, "0123456789");
+	if (digits < 1 || digits > 15)
+		return false;
+	s += digits;
+	if (*s == '*' && star)
+		s++;
+	return *s == '\0';
+}
+
+static bool cfg_check_did(const struct cfg_key *k, int64_t v, const char *s,
+			  char *want, size_t n)
+{
+	(void)k;
+	(void)v;
+	if (cfg_is_number(s, 1, true))
+		return true;
+	snprintf(want, n, "E.164 number \"+<1..15 digits>\" or prefix "
+		 "\"+<digits>*\"");
+	return false;
+}
+
+static bool cfg_check_pattern(const struct cfg_key *k, int64_t v, const char *s,
+			      char *want, size_t n)
+{
+	(void)k;
+	(void)v;
+	if (cfg_is_number(s, -1, true))
+		return true;
+	snprintf(want, n, "number of 1..15 digits with an optional leading '+' "
+		 "and an optional trailing '*' (prefix)");
+	return false;
+}
+
+static bool cfg_check_extension(const struct cfg_key *k, int64_t v,
+				const char *s, char *want, size_t n)
+{
+	(void)k;
+	(void)v;
+	if (cfg_is_number(s, 0, false))
+		return true;
+	snprintf(want, n, "extension of 1..15 digits");
+	return false;
+}
+
+/* The status a failed call ends with: a final failure, 400..699. */
+static bool cfg_check_status(const struct cfg_key *k, int64_t v, const char *s,
+			     char *want, size_t n)
+{
+	(void)s;
+	if (v >= k->min && v <= k->max)
+		return true;
+	snprintf(want, n, "SIP failure status %lld..%lld", (long long)k->min,
+		 (long long)k->max);
+	return false;
+}
+
+static const char *const cfg_ring_names[] = { "sequential", "parallel", NULL };
+
+const struct cfg_budget_def cfg_budgets[CFG_B_COUNT] = {
+	[CFG_B_USERS] = { "users", CFG_MAX_USERS },
+	[CFG_B_DEVICES] = { "devices", CFG_MAX_DEVICES },
+	[CFG_B_TRUNKS] = { "trunks", CFG_MAX_TRUNKS },
+	[CFG_B_CIDRS] = { "trunk CIDRs", CFG_MAX_CIDRS },
+	[CFG_B_ROUTES] = { "routes", CFG_MAX_ROUTES },
+	[CFG_B_TARGETS] = { "targets", CFG_MAX_TARGETS },
+	[CFG_B_DIDS] = { "DIDs", CFG_MAX_DIDS },
+	[CFG_B_DOMAINS] = { "domains", CFG_MAX_DOMAINS },
+	[CFG_B_ADDRESSES] = { "tenant addresses", CFG_MAX_ADDRESSES },
+};
+
 /* ---- the tables ---- */
 
 #define FIELD(st, f) .off = offsetof(st, f), .size = sizeof(((st *)0)->f)
 #define ELEMS(st, f, cnt) .off = offsetof(st, f), .size = sizeof(((st *)0)->f[0]), \
-	.count_off = offsetof(st, cnt), \
+	.count_off = offsetof(st, cnt), .count_size = sizeof(((st *)0)->cnt), \
 	.max_n = sizeof(((st *)0)->f) / sizeof(((st *)0)->f[0])
 
 #define K_INT(nm, fl, st, f, lo, hi, d, fn) \
@@ -297,6 +587,25 @@ static bool cfg_check_eal_arg(const struct cfg_key *k, int64_t v, const char *s,
 	  .max = sizeof(((st *)0)->f[0]) - 1, .check = fn }
 #define K_GROUP(nm, keys) { .name = nm, .type = CFG_T_GROUP, .sub = keys }
 #define K_END { .name = NULL, .type = CFG_T_END }
+
+/* Allocated lists: the field points to max elements at most. */
+#define ALLOC(fl, st, f, cnt, mx, b) .flags = CFG_K_ALLOC | (fl), \
+	.off = offsetof(st, f), \
+	.size = sizeof(*((st *)0)->f), .count_off = offsetof(st, cnt), \
+	.count_size = sizeof(((st *)0)->cnt), .max_n = mx, .budget = b
+#define K_LIST(nm, st, f, cnt, mx, b, keys) \
+	{ .name = nm, .type = CFG_T_LIST, ALLOC(0, st, f, cnt, mx, b), .sub = keys }
+#define K_ASTRS(nm, st, f, cnt, mx, b, fn) \
+	{ .name = nm, .type = CFG_T_STR_ARRAY, ALLOC(0, st, f, cnt, mx, b), .min = 1, \
+	  .max = sizeof(*((st *)0)->f) - 1, .check = fn }
+#define K_AEPS(nm, st, f, cnt, mx, b) \
+	{ .name = nm, .type = CFG_T_EP_ARRAY, ALLOC(0, st, f, cnt, mx, b) }
+#define K_ACIDRS(nm, st, f, cnt, mx, b) \
+	{ .name = nm, .type = CFG_T_CIDR_ARRAY, ALLOC(0, st, f, cnt, mx, b) }
+#define K_ENUM(nm, st, f, words) \
+	{ .name = nm, .type = CFG_T_ENUM, FIELD(st, f), .names = words }
+#define K_EP(nm, fl, st, f, d) \
+	{ .name = nm, .type = CFG_T_ENDPOINT, .flags = fl, FIELD(st, f), .def_str = d }
 
 #define REQ CFG_K_REQUIRED
 #define C struct cfg
@@ -331,6 +640,9 @@ static const struct cfg_key cfg_keys_port[] = {
 static const struct cfg_key cfg_keys_sip[] = {
 	K_INTS("udp_ports", REQ | CFG_K_UNIQUE, C, sip.udp_ports, sip.n_udp_ports, 1,
 	       1, 65535),
+	K_INT("t1_ms", 0, C, sip.t1_ms, 50, 10000, 500, NULL),
+	K_INT("t2_ms", 0, C, sip.t2_ms, 100, 60000, 4000, NULL),
+	K_INT("t4_ms", 0, C, sip.t4_ms, 100, 60000, 5000, NULL),
 	K_END
 };
 
@@ -365,6 +677,112 @@ static const struct cfg_key cfg_keys_poll[] = {
 	K_END
 };
 
+#define SECRET CFG_K_SECRET
+
+static const struct cfg_key cfg_keys_api[] = {
+	K_EP("listen", CFG_K_ANYADDR, C, api.listen, "127.0.0.1:8080"),
+	K_STR("admin_token", SECRET, C, api.admin_token, 16, "", cfg_check_token),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_cdr[] = {
+	K_STR("path", 0, C, cdr.path, 1, "/var/lib/sluice/cdr.db", cfg_check_text),
+	K_END
+};
+
+/* ---- tenants ---- */
+
+#define T struct cfg_tenant
+#define U struct cfg_user
+#define D struct cfg_device
+#define TR struct cfg_trunk
+#define R struct cfg_route
+#define TG struct cfg_target
+
+static const struct cfg_key cfg_keys_device[] = {
+	K_STR("username", REQ, D, username, 1, "", cfg_check_username),
+	K_STR("password", SECRET, D, password, 8, "", cfg_check_password),
+	K_STR("ha1_md5", SECRET, D, ha1_md5, 32, "", cfg_check_hex),
+	K_STR("ha1_sha256", SECRET, D, ha1_sha256, 64, "", cfg_check_hex),
+	K_INT("max_contacts", 0, D, max_contacts, 1, 100, 5, NULL),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_user[] = {
+	K_STR("name", REQ, U, name, 1, "", cfg_check_name),
+	K_STR("extension", REQ, U, extension, 1, "", cfg_check_extension),
+	K_LIST("devices", U, devices, n_devices, CFG_MAX_USER_DEVICES,
+	       CFG_B_DEVICES, cfg_keys_device),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_trunk[] = {
+	K_STR("name", REQ, TR, name, 1, "", cfg_check_name),
+	K_EP("address", REQ, TR, address, NULL),
+	K_ACIDRS("cidrs", TR, cidrs, n_cidrs, CFG_MAX_TRUNK_CIDRS, CFG_B_CIDRS),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_target[] = {
+	K_STR("user", 0, TG, user, 1, "", cfg_check_name),
+	K_STR("trunk", 0, TG, trunk, 1, "", cfg_check_name),
+	K_INT("ring_s", 0, TG, ring_s, 0, 3600, 0, NULL),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_route[] = {
+	K_STR("match", REQ, R, match, 1, "", cfg_check_pattern),
+	{ .name = "targets", .type = CFG_T_LIST,
+	  ALLOC(REQ, R, targets, n_targets, CFG_MAX_ROUTE_TARGETS, CFG_B_TARGETS),
+	  .min_n = 1, .sub = cfg_keys_target },
+	K_ENUM("mode", R, mode, cfg_ring_names),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_fallback[] = {
+	K_LIST("targets", T, fallback.targets, fallback.n_targets,
+	       CFG_MAX_ROUTE_TARGETS, CFG_B_TARGETS, cfg_keys_target),
+	K_ENUM("mode", T, fallback.mode, cfg_ring_names),
+	K_INT("status", 0, T, fallback.status, 400, 699, 480, cfg_check_status),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_match[] = {
+	K_AEPS("addresses", T, match.addresses, match.n_addresses,
+	       CFG_MAX_TENANT_ADDRESSES, CFG_B_ADDRESSES),
+	K_ASTRS("domains", T, match.domains, match.n_domains,
+		CFG_MAX_TENANT_DOMAINS, CFG_B_DOMAINS, cfg_check_host),
+	K_ASTRS("dids", T, match.dids, match.n_dids, CFG_MAX_DIDS, CFG_B_DIDS,
+		cfg_check_did),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_limits[] = {
+	K_INT("cps", 0, T, limits.cps, 0, 100000, 10, NULL),
+	K_INT("burst", 0, T, limits.burst, 0, 1000000, 20, NULL),
+	K_INT("concurrent_calls", 0, T, limits.concurrent_calls, 0, 1000000, 100, NULL),
+	K_INT("registrations", 0, T, limits.registrations, 0, 1000000, 1000, NULL),
+	K_INT("max_ring_s", 0, T, limits.max_ring_s, 1, 3600, 60, NULL),
+	K_END
+};
+
+static const struct cfg_key cfg_keys_tenant[] = {
+	K_STR("id", REQ, T, id, 1, "", cfg_check_id),
+	K_STR("name", 0, T, name, 1, "", cfg_check_text),
+	K_STR("api_token", REQ | SECRET, T, api_token, 16, "", cfg_check_token),
+	K_STR("realm", 0, T, realm, 1, "", cfg_check_host),
+	K_GROUP("match", cfg_keys_match),
+	K_GROUP("limits", cfg_keys_limits),
+	K_LIST("users", T, users, n_users, CFG_MAX_USERS, CFG_B_USERS, cfg_keys_user),
+	K_LIST("trunks", T, trunks, n_trunks, CFG_MAX_TENANT_TRUNKS, CFG_B_TRUNKS,
+	       cfg_keys_trunk),
+	K_LIST("routes", T, routes, n_routes, CFG_MAX_ROUTES, CFG_B_ROUTES,
+	       cfg_keys_route),
+	K_STR("default_trunk", 0, T, default_trunk, 1, "", cfg_check_name),
+	K_GROUP("fallback", cfg_keys_fallback),
+	K_END
+};
+
 const struct cfg_key cfg_keys_root[] = {
 	K_GROUP("eal", cfg_keys_eal),
 	{ .name = "ports", .type = CFG_T_LIST, .flags = REQ,
@@ -375,5 +793,9 @@ const struct cfg_key cfg_keys_root[] = {
 	K_GROUP("mempool", cfg_keys_mempool),
 	K_GROUP("net", cfg_keys_net),
 	K_GROUP("poll", cfg_keys_poll),
+	K_GROUP("api", cfg_keys_api),
+	K_GROUP("cdr", cfg_keys_cdr),
+	K_LIST("tenants", C, tenants, n_tenants, CFG_MAX_TENANTS, CFG_B_NONE,
+	       cfg_keys_tenant),
 	K_END
 };

@@ -58,8 +58,10 @@ static int main_check(const char *path)
 
 	if (cfg_load(path, &cfg, &errs) < 0) {
 		cfg_errors_print(&errs, stderr);
+		cfg_free(&cfg);
 		return EXIT_CONFIG;
 	}
+	cfg_free(&cfg);
 	printf("%s: ok\n", path);
 	return 0;
 }
@@ -126,12 +128,14 @@ static int main_run(const char *argv0, const char *path)
 
 	if (cfg_load(path, &cfg, &errs) < 0) {
 		cfg_errors_print(&errs, stderr);
+		cfg_free(&cfg);
 		return EXIT_CONFIG;
 	}
 	main_signals();
 	rc = eal_start(&cfg, argv0);
 	if (rc < 0) {
 		fprintf(stderr, "sluice: EAL init failed: %s\n", strerror(-rc));
+		cfg_free(&cfg);
 		return EXIT_START;
 	}
 	dp = dp_create(&cfg);
@@ -140,6 +144,7 @@ static int main_run(const char *argv0, const char *path)
 			dp_stop(dp);
 		dp_free(dp);
 		rte_eal_cleanup();
+		cfg_free(&cfg);
 		return EXIT_START;
 	}
 	telemetry_register(dp);
@@ -149,6 +154,7 @@ static int main_run(const char *argv0, const char *path)
 	dp_stop(dp);
 	dp_free(dp);
 	rte_eal_cleanup();
+	cfg_free(&cfg);
 	printf("sluice: stopped\n");
 	return 0;
 }

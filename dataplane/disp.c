@@ -11,9 +11,19 @@
  */
 #include <rte_ring.h>
 
+#include "admit.h"
 #include "disp.h"
 #include "io_lcore.h"
 #include "pkt.h"
+
+/* A congested worker's share is dropped, with what admission held for it. */
+static void disp_ring_full(struct io_ctx *io, struct rte_mbuf **pkts, unsigned n)
+{
+	io->st->drop[DROP_WORKER_RING] += n;
+	for (unsigned i = 0; i < n; i++)
+		admit_release(io->dp, pkts[i]);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
 
 static void disp_enqueue(struct io_ctx *io, uint16_t w, struct rte_mbuf *m)
 {
@@ -22,10 +32,8 @@ static void disp_enqueue(struct io_ctx *io, uint16_t w, struct rte_mbuf *m)
 		unsigned sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
 				(void **)io->batch[w], IO_BURST, NULL);
 
-		if (sent < IO_BURST) {
-			io->st->drop[DROP_WORKER_RING] += IO_BURST - sent;
-			rte_pktmbuf_free_bulk(&io->batch[w][sent], IO_BURST - sent);
-		}
+		if (sent < IO_BURST)
+			disp_ring_full(io, &io->batch[w][sent], IO_BURST - sent);
 		io->n_batch[w] = 0;
 	}
 }
@@ -47,6 +55,8 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 		io_drop(io, m, DROP_SIP_PARSE);
 		return;
 	}
+	if (!admit_sip(io, m, msg))
+		return;
 	meta->kind = PKT_SIP;
 	meta->sip_method = msg->method;
 	if (msg->method != SIP_METHOD_NONE)
@@ -82,10 +92,8 @@ void disp_flush(struct io_ctx *io)
 			continue;
 		sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
 						 (void **)io->batch[w], n, NULL);
-		if (sent < n) {
-			io->st->drop[DROP_WORKER_RING] += n - sent;
-			rte_pktmbuf_free_bulk(&io->batch[w][sent], n - sent);
-		}
+		if (sent < n)
+			disp_ring_full(io, &io->batch[w][sent], n - sent);
 		io->n_batch[w] = 0;
 	}
 }

@@ -15,6 +15,7 @@
 #include "neigh.h"
 #include "pkt.h"
 #include "port.h"
+#include "tenant.h"
 #include "worker.h"
 
 #define BIG_POOL_MBUFS 511
@@ -128,6 +129,25 @@ static int dp_contexts(struct dp *dp)
 	return 0;
 }
 
+/* The first tenant snapshot, from the config the dataplane starts with. */
+static int dp_tenants(struct dp *dp)
+{
+	char err[256];
+
+	dp->tenant_states = rte_zmalloc("tenant_states",
+					sizeof(*dp->tenant_states) * TENANT_MAX_STATES,
+					RTE_CACHE_LINE_SIZE);
+	if (dp->tenant_states == NULL)
+		return -ENOMEM;
+	dp->snap = tenant_snap_create(dp->cfg, 1, dp->tenant_states, (int)rte_socket_id(),
+				      err, sizeof(err));
+	if (dp->snap == NULL) {
+		SL_LOG(ERR, DP, "tenants: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct dp *dp_create(const struct cfg *cfg)
 {
 	struct dp *dp;
@@ -148,7 +168,8 @@ struct dp *dp_create(const struct cfg *cfg)
 	dp_rtp_slices(dp);
 	dp->neigh = neigh_table_create(NEIGH_ENTRIES, cfg->net.reachable_s,
 				       (int)rte_socket_id());
-	if (dp->neigh == NULL || dp_rings(dp) < 0 || dp_contexts(dp) < 0)
+	if (dp->neigh == NULL || dp_rings(dp) < 0 || dp_contexts(dp) < 0 ||
+	    dp_tenants(dp) < 0)
 		goto fail;
 	for (i = 0; i < dp->n_ports; i++)
 		if (port_start(dp, i) < 0)
@@ -213,6 +234,8 @@ void dp_free(struct dp *dp)
 		}
 	}
 	neigh_table_free(dp->neigh);
+	tenant_snap_free(dp->snap);
+	rte_free(dp->tenant_states);
 	rte_mempool_free(dp->pool);
 	rte_mempool_free(dp->big_pool);
 	rte_free(dp->stats);

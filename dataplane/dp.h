@@ -29,6 +29,8 @@
 struct io_ctx;
 struct wrk_ctx;
 struct neigh_table;
+struct tenant_snap;
+struct tenant_state;
 
 struct dp_port {
 	uint16_t port_id;        /* ethdev port id */
@@ -59,6 +61,11 @@ struct dp {
 	struct rte_ring *tx_ring[CFG_MAX_WORKERS][CFG_MAX_IO]; /* worker → io */
 
 	struct neigh_table *neigh;
+
+	/* Tenants: the snapshot io lcores and workers read (RCU-replaced by
+	 * the control plane) and the per-tenant state that outlives it. */
+	struct tenant_snap *snap;
+	struct tenant_state *tenant_states; /* [TENANT_MAX_STATES] */
 
 	/* RTP port range split evenly over workers, in even-sized slices so
 	 * an RTP port and its RTCP port+1 land on the same worker. */

@@ -38,6 +38,7 @@ struct io_ctx *io_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 						      dp->cfg->workers.burst;
 	io->st = &dp->stats[lcore];
 	io->hz = rte_get_tsc_hz();
+	io->tsc_per_ms = io->hz / 1000 ? io->hz / 1000 : 1;
 	idle_init(&io->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
 	for (p = 0; p < dp->n_ports; p++) {
 		io->txbuf[p] = rte_zmalloc_socket("io_txbuf",

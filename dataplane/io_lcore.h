@@ -57,6 +57,7 @@ struct io_ctx {
 	unsigned n_wait;
 
 	uint64_t hz;
+	uint64_t tsc_per_ms;
 	uint64_t next_timer_tsc;
 	uint16_t ip_id;
 

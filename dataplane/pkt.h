@@ -34,6 +34,8 @@ struct pkt_meta {
 	uint8_t kind;         /* enum pkt_kind */
 	uint8_t sip_method;   /* SIP: enum sip_method from the io lcore's parse */
 	uint8_t udp_ok;       /* UDP checksum verified (by the port, or by us) or absent */
+	uint8_t call_held;    /* admit: this INVITE holds one of its tenant's concurrent calls */
+	uint16_t tenant;      /* admit: tenant state index + 1, 0 = not attributed */
 };
 
 enum pkt_kind {

@@ -47,6 +47,10 @@ struct stats_lcore {
 	uint64_t sip_req[SIP_METHOD_COUNT]; /* by method, counted at dispatch */
 	uint64_t sip_resp[7];   /* by class: [1] = 1xx … [6] = 6xx */
 	uint64_t sip_perr[SIP_PERR_COUNT];  /* parse errors by code */
+	uint64_t adm_404;       /* new requests no tenant claims, answered 404 */
+	uint64_t adm_403;       /* REGISTERs no tenant claims, answered 403 */
+	uint64_t adm_503_cps;   /* INVITEs over their tenant's calls per second */
+	uint64_t adm_503_calls; /* INVITEs over their tenant's concurrent calls */
 
 	/* worker */
 	uint64_t w_rx;          /* messages taken from the io rings */

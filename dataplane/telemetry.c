@@ -11,6 +11,7 @@
  *     icmp_echo frags_in reassembled sip_in rtp_in
  *     sip_req_<METHOD> (INVITE … UPDATE, OTHER)  sip_resp_<N>xx (1..6)
  *     sip_error_<code> (parse errors, e.g. sip_error_no_call_id)
+ *     admit_404 admit_403 admit_503_cps admit_503_calls (io lcore answers)
  *     drop_<reason> (see dataplane/drop.def)  drops_total
  *     options_200 not_impl_501 ack_absorbed responses_absorbed
  *     rtp_no_session worker_tx  n_io n_workers
@@ -104,6 +105,10 @@ static void tel_add_sip(struct rte_tel_data *d, const struct stats_lcore *s)
 		tel_lower(key, sizeof(key), "sip_error_", perr_ids[i]);
 		rte_tel_data_add_dict_u64(d, key, s->sip_perr[i]);
 	}
+	rte_tel_data_add_dict_u64(d, "admit_404", s->adm_404);
+	rte_tel_data_add_dict_u64(d, "admit_403", s->adm_403);
+	rte_tel_data_add_dict_u64(d, "admit_503_cps", s->adm_503_cps);
+	rte_tel_data_add_dict_u64(d, "admit_503_calls", s->adm_503_calls);
 }
 
 static int tel_stats(const char *cmd, const char *params,

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "pkt.h"
 #include "sip_reply.h"
+#include "admit.h"
 #include "worker.h"
 
 static const char ALLOW_HDR[] = "Allow: OPTIONS\r\n";
@@ -118,6 +119,7 @@ static void wrk_sip(struct wrk_ctx *w, struct rte_mbuf *m)
 		w->st->w_not_impl++;
 		wrk_reply(w, m, 501, "Not Implemented", ALLOW_HDR);
 	}
+
 }
 
 static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
@@ -136,6 +138,9 @@ static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
 			wrk_sip(w, m);
 		else
 			w->st->w_rtp++;
+		/* No call keeps what admission held for it: every request
+		 * is answered statelessly here, or dropped. */
+		admit_release(w->dp, m);
 		rte_pktmbuf_free(m);
 	}
 }

@@ -190,6 +190,16 @@ workers = {
 	ring_size = 1024;
 	burst = 32;
 };
+# One tenant owns everything sent to the appliance's SIP port, with no
+# limits, so requests from the lab hosts are attributed and admitted.
+tenants = (
+	{
+		id = "lab";
+		api_token = "lab-token-0123456789";
+		match = { addresses = [ "$APPLIANCE:$SIP_PORT" ]; };
+		limits = { cps = 0; concurrent_calls = 0; };
+	}
+);
 EOF
 }
 

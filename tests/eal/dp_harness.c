@@ -23,6 +23,47 @@ static void __attribute__((noreturn)) h_die(const char *what)
 	abort();
 }
 
+/*
+ * The appliance's config: one net_ring port at H_APP_IP, SIP on 5060, 5070
+ * and 5080, and three tenants: "main" owns everything sent to port 5060
+ * (so the stateless tests need no tenant of their own); "tight" owns port
+ * 5070 with small limits for the admission tests; "dom" is found by its
+ * domain and DID on port 5080, where nothing else claims traffic.
+ */
+static void h_config(struct harness *h, uint16_t n_workers)
+{
+	char text[4096], workers[64] = "";
+	struct cfg_errors errs;
+	size_t n = 0;
+
+	for (uint16_t i = 0; i < n_workers; i++)
+		n += (size_t)snprintf(workers + n, sizeof(workers) - n, "%s%u", i ? ", " : "",
+				      2 + i);
+	snprintf(text, sizeof(text),
+		 "eal = { main_lcore = 0; io_lcores = [1]; worker_lcores = [%s]; };\n"
+		 "ports = ( { name = \"lan0\"; device = \"net_ring_h0\";\n"
+		 "  address = \"198.18.0.1\"; prefix = 24; gateway = \"198.18.0.254\"; } );\n"
+		 "sip = { udp_ports = [5060, 5070, 5080]; };\n"
+		 "mempool = { mbufs = 4095; };\n"
+		 "workers = { ring_size = 1024; };\n"
+		 "tenants = (\n"
+		 " { id = \"main\"; api_token = \"main-token-0123456789\";\n"
+		 "   match = { addresses = [\"198.18.0.1:5060\"]; };\n"
+		 "   limits = { cps = 0; concurrent_calls = 0; }; },\n"
+		 " { id = \"tight\"; api_token = \"tight-token-0123456789\";\n"
+		 "   match = { addresses = [\"198.18.0.1:5070\"]; };\n"
+		 "   limits = { cps = %u; burst = %u; concurrent_calls = 0; }; },\n"
+		 " { id = \"dom\"; api_token = \"dom-token-0123456789\";\n"
+		 "   match = { domains = [\"dom.example\"]; dids = [\"+15551230001\", \"+1555999*\"]; };\n"
+		 "   limits = { cps = 0; concurrent_calls = 1; }; }\n"
+		 ");\n",
+		 workers, H_TIGHT_CPS, H_TIGHT_BURST);
+	if (cfg_load_string(text, "harness", &h->cfg, &errs) < 0) {
+		cfg_errors_print(&errs, stderr);
+		h_die("harness config");
+	}
+}
+
 void h_start(struct harness *h, uint16_t n_workers)
 {
 	char prefix[32];
@@ -48,27 +89,7 @@ void h_start(struct harness *h, uint16_t n_workers)
 	h->rx = rx;
 	h->tx = tx;
 
-	cfg_defaults(&h->cfg);
-	h->cfg.eal.main_lcore = 0;
-	h->cfg.eal.n_io = 1;
-	h->cfg.eal.io_lcores[0] = 1;
-	h->cfg.eal.n_workers = n_workers;
-	for (i = 0; i < n_workers; i++)
-		h->cfg.eal.worker_lcores[i] = (uint16_t)(2 + i);
-	h->cfg.n_ports = 1;
-	snprintf(h->cfg.ports[0].name, sizeof(h->cfg.ports[0].name), "lan0");
-	snprintf(h->cfg.ports[0].device, sizeof(h->cfg.ports[0].device),
-		 "net_ring_h0");
-	h->cfg.ports[0].is_vdev = true;
-	h->cfg.ports[0].addr = H_APP_IP;
-	h->cfg.ports[0].prefix = 24;
-	h->cfg.ports[0].gateway = H_GW_IP;
-	h->cfg.ports[0].mtu = 1500;
-	h->cfg.sip.n_udp_ports = 1;
-	h->cfg.sip.udp_ports[0] = 5060;
-	h->cfg.mempool.mbufs = 4095;
-	h->cfg.workers.ring_size = 1024;
-
+	h_config(h, n_workers);
 	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
 		h->peer_mac.addr_bytes[i] = (uint8_t)(0x02 + i);
 		h->gw_mac.addr_bytes[i] = (uint8_t)(0x0a + i);
@@ -84,6 +105,7 @@ void h_stop(struct harness *h)
 
 	dp_stop(h->dp);
 	dp_free(h->dp);
+	cfg_free(&h->cfg);
 	rte_eal_cleanup();
 	/* EAL leaves its runtime directory behind. */
 	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/t%d", getpid());

@@ -20,6 +20,10 @@
 #define H_PEER_IP 0xC612000Bu   /* 198.18.0.11, a test host on the link */
 #define H_FAR_IP 0xC612010Bu    /* 198.18.1.11, beyond the gateway */
 
+/* Limits of the harness tenant "tight" (port 5070). */
+#define H_TIGHT_CPS 1
+#define H_TIGHT_BURST 3
+
 struct harness {
 	struct cfg cfg;
 	struct dp *dp;

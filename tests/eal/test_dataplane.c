@@ -10,12 +10,14 @@
 
 #include <criterion/criterion.h>
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
 #include "dp_harness.h"
 #include "sip_parse.h"
+#include "tenant.h"
 
 static struct harness h;
 
@@ -434,4 +436,127 @@ Test(dp, unresolved_next_hop_drops_after_three_tries, .timeout = 30)
 	}
 	cr_assert_eq(arps, 3, "ARP requests sent: %d", arps);
 	cr_assert_eq(h_drop(&h, DROP_NEIGH_FAIL), 1);
+}
+
+/* ---- admission on the io lcore (tenants of the harness config) ---- */
+
+static int invite_to(uint16_t dport, const char *ruri, int n, char *first_line, size_t cap)
+{
+	char msg[1024];
+	int len = snprintf(msg, sizeof(msg),
+			   "INVITE %s SIP/2.0\r\n"
+			   "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKadm%d;rport\r\n"
+			   "From: <sip:200@x>;tag=a%d\r\nTo: <%s>\r\n"
+			   "Call-ID: adm%d-%u@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+			   "Content-Length: 0\r\n\r\n",
+			   ruri, n, n, ruri, n, dport);
+	char sip[2048];
+	struct rte_mbuf *m;
+	int code;
+
+	h_send_udp(&h, H_PEER_IP, 5062, dport, msg, (uint16_t)len, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no answer to INVITE %s", ruri);
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert(sscanf(sip, "SIP/2.0 %d", &code) == 1);
+	if (first_line)
+		snprintf(first_line, cap, "%s", sip);
+	return code;
+}
+
+Test(dp, requests_no_tenant_claims_get_404_and_register_403)
+{
+	static const char reg[] =
+		"REGISTER sip:nobody.example SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKreg;rport\r\n"
+		"From: <sip:a@nobody.example>;tag=r\r\nTo: <sip:a@nobody.example>\r\n"
+		"Call-ID: reg@x\r\nCSeq: 1 REGISTER\r\nContact: <sip:a@198.18.0.11:5062>\r\n"
+		"Content-Length: 0\r\n\r\n";
+	char sip[2048];
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	cr_assert_eq(invite_to(5080, "sip:100@198.18.0.1", 1, NULL, 0), 404);
+	cr_assert_eq(invite_to(5080, "sip:+15551230002@198.18.0.1", 2, NULL, 0), 404);
+	h_send_udp(&h, H_PEER_IP, 5062, 5080, reg, sizeof(reg) - 1, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert(strncmp(sip, "SIP/2.0 403 Forbidden\r\n", 23) == 0);
+	cr_assert_eq(H_STAT(&h, adm_404), 2);
+	cr_assert_eq(H_STAT(&h, adm_403), 1);
+	cr_assert_eq(H_STAT(&h, w_rx), 0, "no worker saw them");
+}
+
+Test(dp, tenants_are_found_by_address_domain_and_did)
+{
+	h_arp_from_peer(&h);
+	/* 501: a worker got it, so admission let it through */
+	cr_assert_eq(invite_to(5080, "sip:100@DOM.example", 1, NULL, 0), 501);
+	cr_assert_eq(invite_to(5080, "sip:+15551230001@198.18.0.1", 2, NULL, 0), 501);
+	cr_assert_eq(invite_to(5080, "sip:+15559990042@198.18.0.1:5080;user=phone", 3, NULL,
+			       0), 501);
+	cr_assert_eq(invite_to(5060, "sip:100@198.18.0.1", 4, NULL, 0), 501);
+	cr_assert_eq(H_STAT(&h, adm_404), 0);
+}
+
+/*
+ * The "tight" tenant's bucket holds H_TIGHT_BURST calls and refills at
+ * H_TIGHT_CPS per second: a burst sent within a few milliseconds gets
+ * exactly the burst through and a 503 with Retry-After for the rest.
+ */
+Test(dp, calls_per_second_over_the_bucket_get_exact_503s)
+{
+	int ok = 0, busy = 0, tenant = -1;
+	char line[2048];
+
+	h_arp_from_peer(&h);
+	for (int i = 0; i < H_TIGHT_BURST + 5; i++) {
+		int code = invite_to(5070, "sip:100@198.18.0.1", 100 + i, line, sizeof(line));
+
+		if (code == 501)
+			ok++;
+		if (code == 503) {
+			busy++;
+			cr_assert_not_null(strstr(line, "\r\nRetry-After: 1\r\n"));
+		}
+	}
+	cr_assert_eq(ok, H_TIGHT_BURST);
+	cr_assert_eq(busy, 5);
+	cr_assert_eq(H_STAT(&h, adm_503_cps), 5);
+	tenant = tenant_by_id(h.dp->snap, "tight");
+	cr_assert_geq(tenant, 0);
+	cr_assert_eq(h.dp->snap->t[tenant].st->admitted, H_TIGHT_BURST);
+	cr_assert_eq(h.dp->snap->t[tenant].st->rej_cps, 5);
+	/* a second later, one more token */
+	rte_delay_ms(1000);
+	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 200, NULL, 0), 501);
+	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 201, NULL, 0), 503);
+}
+
+/*
+ * "dom" takes one call at a time. The worker's 501 ends each call at once
+ * and gives the unit back; with one call held open, the next gets 503.
+ */
+Test(dp, concurrent_calls_are_held_and_given_back)
+{
+	struct tenant_state *st;
+	int t;
+
+	h_arp_from_peer(&h);
+	t = tenant_by_id(h.dp->snap, "dom");
+	cr_assert_geq(t, 0);
+	st = h.dp->snap->t[t].st;
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 1, NULL, 0), 501);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 2, NULL, 0), 501);
+	cr_assert_eq(__atomic_load_n(&st->calls, __ATOMIC_RELAXED), 0);
+	/* a call in progress (as the B2BUA will hold one) */
+	__atomic_store_n(&st->calls, 1, __ATOMIC_RELAXED);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 3, NULL, 0), 503);
+	cr_assert_eq(st->rej_calls, 1);
+	cr_assert_eq(H_STAT(&h, adm_503_calls), 1);
+	__atomic_store_n(&st->calls, 0, __ATOMIC_RELAXED);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 501);
 }

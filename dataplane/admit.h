@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * admit: tenant attribution and admission on the io lcore (see admit.c).
+ */
+#ifndef SLUICE_ADMIT_H
+#define SLUICE_ADMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "sip_parse.h"
+
+struct dp;
+struct io_ctx;
+
+/*
+ * Attributes and admits the lazily parsed request in m. true: go on to
+ * dispatch (pkt_meta tenant and call_held set); false: m was answered or
+ * dropped here and is gone.
+ */
+bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg);
+
+/*
+ * Gives back the concurrent call an admitted INVITE held (pkt_meta
+ * call_held), for a packet dropped or answered without becoming a call.
+ * No-op for any other packet.
+ */
+void admit_release(const struct dp *dp, struct rte_mbuf *m);
+
+/*
+ * Token bucket of burst calls refilled at cps per second, in one word
+ * (*bucket == 0: never used, full). true if a call may start at now_ms.
+ */
+bool admit_bucket_take(uint64_t *bucket, uint32_t cps, uint32_t burst, uint32_t now_ms);
+
+#endif

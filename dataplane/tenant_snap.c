@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tenant snapshots (see tenant.h): built once per configuration by the
+ * control plane, then only read. The lookup tables are DPDK's: rte_hash
+ * for ids, appliance addresses, domains and numbers, rte_lpm for the
+ * trunks' source networks. Strings are keyed by two CRC32-C hashes of
+ * their bytes (case-folded for host names) and confirmed against the
+ * configured string on every hit.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lpm.h>
+#include <rte_malloc.h>
+
+#include "tenant.h"
+
+#define TENANT_SEED_A 0x736c6963u /* two independent hashes make a 64-bit key */
+#define TENANT_SEED_B 0x74656e61u
+#define TENANT_EXACT 0x45u        /* number keys: an exact DID ... */
+#define TENANT_PREFIX 0x50u       /* ... or a prefix one */
+
+/* Number ref: which tenant owns the DID or prefix (did is its index). */
+struct tenant_did_ref {
+	uint32_t tenant;
+	uint32_t did;
+};
+
+/* Private part of a snapshot: the DID refs behind by_did. */
+struct tenant_snap_priv {
+	struct tenant_snap pub;
+	struct tenant_did_ref *dids;
+	uint32_t n_dids;
+};
+
+static uint64_t tenant_key(const char *s, size_t n, bool fold, uint32_t tag)
+{
+	uint32_t a = TENANT_SEED_A ^ tag, b = TENANT_SEED_B ^ tag;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (fold && c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c + 32);
+		a = rte_hash_crc_1byte(c, a);
+		b = rte_hash_crc_1byte(c, b);
+	}
+	return (uint64_t)a << 32 | b;
+}
+
+static struct rte_hash *tenant_hash(const char *what, uint32_t gen, uint32_t n, uint32_t key_len,
+				    int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = n < 32 ? 64 : n * 2,
+		.key_len = key_len,
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+	};
+
+	snprintf(name, sizeof(name), "tn_%s_%u", what, gen);
+	return rte_hash_create(&p);
+}
+
+static int tenant_add(struct rte_hash *h, const void *key, uintptr_t v)
+{
+	if (rte_hash_lookup(h, key) >= 0)
+		return -EEXIST;
+	return rte_hash_add_key_data(h, key, (void *)v);
+}
+
+/* Slot of tenant id in states: the one it had, else a free one. */
+static struct tenant_state *tenant_state_slot(struct tenant_state *states, const char *id)
+{
+	struct tenant_state *free_slot = NULL;
+
+	for (uint32_t i = 0; i < TENANT_MAX_STATES; i++) {
+		if (strcmp(states[i].id, id) == 0)
+			return &states[i];
+		if (!free_slot && states[i].id[0] == '\0')
+			free_slot = &states[i];
+	}
+	if (free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		snprintf(free_slot->id, sizeof(free_slot->id), "%s", id);
+	}
+	return free_slot;
+}
+
+static int tenant_index_one(struct tenant_snap_priv *p, uint32_t ti, char *err, size_t errlen)
+{
+	struct tenant_snap *s = &p->pub;
+	const struct cfg_tenant *t = s->t[ti].cfg;
+	char idkey[CFG_ID] = {0};
+
+	memcpy(idkey, t->id, strnlen(t->id, CFG_ID - 1));
+	if (tenant_add(s->by_id, idkey, ti) < 0)
+		goto fail;
+	for (uint32_t i = 0; i < t->match.n_addresses; i++) {
+		uint64_t k = (uint64_t)t->match.addresses[i].addr << 16 | t->match.addresses[i].port;
+
+		if (tenant_add(s->by_addr, &k, ti) < 0)
+			goto fail;
+	}
+	for (uint32_t i = 0; i < t->match.n_domains; i++) {
+		const char *d = t->match.domains[i];
+		uint64_t k = tenant_key(d, strlen(d), true, 0);
+
+		if (tenant_add(s->by_domain, &k, (uintptr_t)ti << 8 | i) < 0)
+			goto fail;
+	}
+	for (uint32_t i = 0; i < t->match.n_dids; i++) {
+		const char *d = t->match.dids[i];
+		size_t n = strlen(d);
+		bool prefix = n && d[n - 1] == '*';
+		uint64_t k = tenant_key(d, n - prefix, false, prefix ? TENANT_PREFIX : TENANT_EXACT);
+
+		s->has_did_prefix |= prefix;
+		p->dids[p->n_dids] = (struct tenant_did_ref){ti, i};
+		if (tenant_add(s->by_did, &k, p->n_dids++) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "tenant '%s': cannot index its ids, addresses, domains or "
+		 "numbers (duplicate or out of memory)", t->id);
+	return -1;
+}
+
+static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, size_t errlen)
+{
+	struct rte_lpm_config lc = {0};
+	uint32_t n_cidrs = 0, k = 0;
+	char name[64];
+
+	for (uint32_t ti = 0; ti < s->n; ti++)
+		for (uint32_t j = 0; j < s->t[ti].cfg->n_trunks; j++) {
+			n_cidrs += s->t[ti].cfg->trunks[j].n_cidrs;
+			s->n_trunks++;
+		}
+	s->trunks = calloc(s->n_trunks ? s->n_trunks : 1, sizeof(*s->trunks));
+	lc.max_rules = n_cidrs + 1;
+	lc.number_tbl8s = n_cidrs < 256 ? 256 : n_cidrs;
+	snprintf(name, sizeof(name), "tn_cidr_%u", s->gen);
+	s->by_cidr = rte_lpm_create(name, socket, &lc);
+	if (!s->trunks || !s->by_cidr) {
+		snprintf(err, errlen, "no memory for the trunk source table");
+		return -1;
+	}
+	for (uint32_t ti = 0; ti < s->n; ti++) {
+		const struct cfg_tenant *t = s->t[ti].cfg;
+
+		for (uint32_t j = 0; j < t->n_trunks; j++, k++) {
+			s->trunks[k] = (struct tenant_trunk_ref){ti, j};
+			for (uint32_t c = 0; c < t->trunks[j].n_cidrs; c++) {
+				const struct cfg_cidr *r = &t->trunks[j].cidrs[c];
+
+				if (rte_lpm_add(s->by_cidr, r->addr, r->prefix, k + 1) < 0) {
+					snprintf(err, errlen, "tenant '%s' trunk '%s': cannot add "
+						 "its source networks", t->id, t->trunks[j].name);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
+				       struct tenant_state *states, int socket,
+				       char *err, size_t errlen)
+{
+	struct tenant_snap_priv *p = calloc(1, sizeof(*p));
+	struct tenant_snap *s = p ? &p->pub : NULL;
+	uint32_t n_addr = 0, n_dom = 0, n_did = 0;
+
+	if (!p) {
+		snprintf(err, errlen, "no memory for a tenant snapshot");
+		return NULL;
+	}
+	s->gen = gen;
+	s->n = cfg->n_tenants;
+	s->t = calloc(s->n ? s->n : 1, sizeof(*s->t));
+	for (uint32_t i = 0; i < s->n; i++) {
+		n_addr += cfg->tenants[i].match.n_addresses;
+		n_dom += cfg->tenants[i].match.n_domains;
+		n_did += cfg->tenants[i].match.n_dids;
+	}
+	p->dids = calloc(n_did ? n_did : 1, sizeof(*p->dids));
+	s->by_id = tenant_hash("id", gen, s->n, CFG_ID, socket);
+	s->by_addr = tenant_hash("addr", gen, n_addr, sizeof(uint64_t), socket);
+	s->by_domain = tenant_hash("dom", gen, n_dom, sizeof(uint64_t), socket);
+	s->by_did = tenant_hash("did", gen, n_did, sizeof(uint64_t), socket);
+	if (!s->t || !p->dids || !s->by_id || !s->by_addr || !s->by_domain || !s->by_did) {
+		snprintf(err, errlen, "no memory for the tenant tables");
+		goto fail;
+	}
+	for (uint32_t i = 0; i < s->n; i++) {
+		s->t[i].cfg = &cfg->tenants[i];
+		s->t[i].st = tenant_state_slot(states, cfg->tenants[i].id);
+		if (!s->t[i].st) {
+			snprintf(err, errlen, "more than %u tenants since start", TENANT_MAX_STATES);
+			goto fail;
+		}
+		if (tenant_index_one(p, i, err, errlen) < 0)
+			goto fail;
+	}
+	if (tenant_index_trunks(s, socket, err, errlen) < 0)
+		goto fail;
+	s->cfg = cfg;
+	return s;
+fail:
+	tenant_snap_free(s);
+	return NULL;
+}
+
+void tenant_snap_free(struct tenant_snap *s)
+{
+	struct tenant_snap_priv *p = (struct tenant_snap_priv *)s;
+
+	if (!s)
+		return;
+	rte_hash_free(s->by_id);
+	rte_hash_free(s->by_addr);
+	rte_hash_free(s->by_domain);
+	rte_hash_free(s->by_did);
+	rte_lpm_free(s->by_cidr);
+	free(s->trunks);
+	free(s->t);
+	free(p->dids);
+	free(p);
+}
+
+/* ---- lookups: any lcore, any time, no locks ---- */
+
+static int tenant_lookup(const struct rte_hash *h, const void *key, uintptr_t *v)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(h, key, &data) < 0)
+		return -1;
+	*v = (uintptr_t)data;
+	return 0;
+}
+
+int tenant_by_id(const struct tenant_snap *s, const char *id)
+{
+	char key[CFG_ID] = {0};
+	size_t n = strlen(id);
+	uintptr_t v;
+
+	if (n >= CFG_ID)
+		return -1;
+	memcpy(key, id, n);
+	return tenant_lookup(s->by_id, key, &v) < 0 ? -1 : (int)v;
+}
+
+int tenant_by_addr(const struct tenant_snap *s, uint32_t addr, uint16_t port)
+{
+	uint64_t k = (uint64_t)addr << 16 | port;
+	uintptr_t v;
+
+	return tenant_lookup(s->by_addr, &k, &v) < 0 ? -1 : (int)v;
+}
+
+int tenant_by_domain(const struct tenant_snap *s, const char *host, size_t len)
+{
+	uint64_t k = tenant_key(host, len, true, 0);
+	uintptr_t v;
+	const char *d;
+
+	if (tenant_lookup(s->by_domain, &k, &v) < 0)
+		return -1;
+	d = s->t[v >> 8].cfg->match.domains[v & 0xff];
+	return strlen(d) == len && strncasecmp(d, host, len) == 0 ? (int)(v >> 8) : -1;
+}
+
+static int tenant_did_hit(const struct tenant_snap *s, const char *num, size_t len, uint32_t tag)
+{
+	const struct tenant_snap_priv *p = (const struct tenant_snap_priv *)s;
+	uint64_t k = tenant_key(num, len, false, tag);
+	const struct tenant_did_ref *r;
+	const char *d;
+	uintptr_t v;
+
+	if (tenant_lookup(s->by_did, &k, &v) < 0 || v >= p->n_dids)
+		return -1;
+	r = &p->dids[v];
+	d = s->t[r->tenant].cfg->match.dids[r->did];
+	if (strncmp(d, num, len) != 0 || d[len] != (tag == TENANT_PREFIX ? '*' : '\0'))
+		return -1;
+	return (int)r->tenant;
+}
+
+int tenant_by_did(const struct tenant_snap *s, const char *num, size_t len)
+{
+	int t;
+
+	if (len == 0 || len >= CFG_NUMBER)
+		return -1;
+	if ((t = tenant_did_hit(s, num, len, TENANT_EXACT)) >= 0)
+		return t;
+	if (!s->has_did_prefix)
+		return -1;
+	for (size_t n = len; n > 0; n--)
+		if ((t = tenant_did_hit(s, num, n, TENANT_PREFIX)) >= 0)
+			return t;
+	return -1;
+}
+
+bool tenant_trunk_by_src(const struct tenant_snap *s, uint32_t src, struct tenant_trunk_ref *ref)
+{
+	uint32_t hop;
+
+	if (rte_lpm_lookup(s->by_cidr, src, &hop) < 0 || hop == 0 || hop > s->n_trunks)
+		return false;
+	*ref = s->trunks[hop - 1];
+	return true;
+}
