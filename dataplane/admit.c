@@ -101,25 +101,17 @@ static int admit_attribute(const struct tenant_snap *s, const struct pkt_meta *m
 static void admit_reply(struct io_ctx *io, struct rte_mbuf *m, uint16_t code,
 			const char *reason, const char *extra)
 {
-	struct sip_reply_ctx rc = {
-		.pool = io->dp->pool,
-		.big_pool = io->dp->big_pool,
-		.tag_seed = io->dp->tag_seed,
-		.ip_id = &io->ip_id,
-	};
 	const struct pkt_meta *meta = pkt_meta(m);
 	struct rte_mbuf *r;
-	int err = 0;
 
 	if (sip_parse(pkt_payload(m), meta->payload_len, &io->msg) < 0) {
 		io_drop(io, m, DROP_SIP_PARSE);
 		return;
 	}
-	r = sip_reply_build(&rc, pkt_payload(m), &io->msg, meta, code, reason, extra, &err);
+	r = sip_reply_make(io->dp, &io->ip_id, io->st, pkt_payload(m), &io->msg, meta, code,
+			   reason, extra);
 	if (r)
 		ip_out(io, r, meta->port);
-	else
-		io->st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
 	rte_pktmbuf_free(m);
 }
 

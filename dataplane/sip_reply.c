@@ -24,6 +24,7 @@
 
 #include "cksum.h"
 #include "disp.h"
+#include "dp.h"
 #include "sbuf.h"
 #include "sip_reply.h"
 
@@ -239,4 +240,24 @@ struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
 	}
 	*err = -EMSGSIZE;
 	return NULL;
+}
+
+struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct stats_lcore *st,
+				const char *buf, const struct sip_msg *msg,
+				const struct pkt_meta *rx, uint16_t code, const char *reason,
+				const char *extra)
+{
+	struct sip_reply_ctx rc = {
+		.pool = dp->pool,
+		.big_pool = dp->big_pool,
+		.tag_seed = dp->tag_seed,
+		.ip_id = ip_id,
+	};
+	struct rte_mbuf *m;
+	int err = 0;
+
+	m = sip_reply_build(&rc, buf, msg, rx, code, reason, extra, &err);
+	if (m == NULL)
+		st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
+	return m;
 }

@@ -34,6 +34,19 @@ struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
 				 const char *reason, const char *extra,
 				 int *err);
 
+struct dp;
+struct stats_lcore;
+
+/*
+ * sip_reply_build with the dataplane's pools and To-tag seed, counting a
+ * failure in st (drop nombuf or sip_no_reply); ip_id is the calling
+ * lcore's IPv4 id counter. NULL when no reply could be built.
+ */
+struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct stats_lcore *st,
+				const char *buf, const struct sip_msg *msg,
+				const struct pkt_meta *rx, uint16_t code, const char *reason,
+				const char *extra);
+
 /* The To-tag a reply to this request carries (stable across retransmits). */
 uint32_t sip_reply_tag(uint32_t seed, const char *buf,
 		       const struct sip_msg *msg);

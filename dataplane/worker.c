@@ -74,22 +74,11 @@ static void wrk_send(struct wrk_ctx *w, struct rte_mbuf *m)
 static void wrk_reply(struct wrk_ctx *w, struct rte_mbuf *req, uint16_t code,
 		      const char *reason, const char *extra)
 {
-	struct sip_reply_ctx rc = {
-		.pool = w->dp->pool,
-		.big_pool = w->dp->big_pool,
-		.tag_seed = w->dp->tag_seed,
-		.ip_id = &w->ip_id,
-	};
-	struct rte_mbuf *m;
-	int err = 0;
+	struct rte_mbuf *m = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(req), &w->msg,
+					    pkt_meta(req), code, reason, extra);
 
-	m = sip_reply_build(&rc, pkt_payload(req), &w->msg, pkt_meta(req),
-			    code, reason, extra, &err);
-	if (m == NULL) {
-		w->st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
-		return;
-	}
-	wrk_send(w, m);
+	if (m)
+		wrk_send(w, m);
 }
 
 static void wrk_sip(struct wrk_ctx *w, struct rte_mbuf *m)

@@ -35,13 +35,20 @@ TestSuite(sip_hdr_find, .fini = cleanup);
 TestSuite(sip_names, .fini = cleanup);
 TestSuite(sip_scan, .fini = cleanup);
 
-static int parse_n(const char *s, size_t n, struct sip_msg *m)
+/* Parses a heap copy of exactly s[0..n) with fn (sip_parse or sip_parse_lazy). */
+static int parse_with(int (*fn)(const char *, size_t, struct sip_msg *), const char *s,
+		      size_t n, struct sip_msg *m)
 {
 	free(cur);
 	cur = malloc(n ? n : 1);
 	cr_assert(cur);
 	memcpy(cur, s, n);
-	return sip_parse(cur, n, m);
+	return fn(cur, n, m);
+}
+
+static int parse_n(const char *s, size_t n, struct sip_msg *m)
+{
+	return parse_with(sip_parse, s, n, m);
 }
 
 static int parse(const char *s, struct sip_msg *m)
@@ -1290,11 +1297,7 @@ TestSuite(sip_parse_lazy, .fini = cleanup);
 
 static int lazy_n(const char *s, size_t n, struct sip_msg *m)
 {
-	free(cur);
-	cur = malloc(n ? n : 1);
-	cr_assert(cur);
-	memcpy(cur, s, n);
-	return sip_parse_lazy(cur, n, m);
+	return parse_with(sip_parse_lazy, s, n, m);
 }
 
 static int lazy(const char *s, struct sip_msg *m)
