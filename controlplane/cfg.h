@@ -168,6 +168,8 @@ struct cfg_tenant {
 	char name[CFG_NAME];         /* for display */
 	char api_token[CFG_TOKEN];   /* unique, not the admin token */
 	char realm[CFG_DOMAIN];      /* digest realm; default: first domain, else id */
+	char auth_algorithms[3][16]; /* digest algorithms offered: "SHA-256", "MD5", … */
+	uint16_t n_auth_algorithms;  /* 0: SHA-256 and MD5 (RFC 8760) */
 	struct {
 		struct cfg_endpoint *addresses; /* appliance address:ports of its own */
 		uint32_t n_addresses;

@@ -432,6 +432,21 @@ static bool cfg_check_text(const struct cfg_key *k, int64_t v, const char *s,
 	return false;
 }
 
+/* Digest algorithms a registrar may offer (RFC 7616, RFC 8760). */
+static bool cfg_check_digest_alg(const struct cfg_key *k, int64_t v, const char *s,
+				 char *want, size_t n)
+{
+	static const char *const algs[] = {"SHA-256", "MD5", "SHA-512-256"};
+
+	(void)k;
+	(void)v;
+	for (size_t i = 0; s && i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(s, algs[i]) == 0)
+			return true;
+	snprintf(want, n, "one of SHA-256, MD5, SHA-512-256");
+	return false;
+}
+
 static bool cfg_check_password(const struct cfg_key *k, int64_t v,
 			       const char *s, char *want, size_t n)
 {
@@ -771,6 +786,7 @@ static const struct cfg_key cfg_keys_tenant[] = {
 	K_STR("name", 0, T, name, 1, "", cfg_check_text),
 	K_STR("api_token", REQ | SECRET, T, api_token, 16, "", cfg_check_token),
 	K_STR("realm", 0, T, realm, 1, "", cfg_check_host),
+	K_STRS("auth_algorithms", T, auth_algorithms, n_auth_algorithms, cfg_check_digest_alg),
 	K_GROUP("match", cfg_keys_match),
 	K_GROUP("limits", cfg_keys_limits),
 	K_LIST("users", T, users, n_users, CFG_MAX_USERS, CFG_B_USERS, cfg_keys_user),

@@ -15,6 +15,8 @@
 #include "neigh.h"
 #include "pkt.h"
 #include "port.h"
+#include "sip/digest.h"
+#include "sip/loc.h"
 #include "tenant.h"
 #include "worker.h"
 
@@ -132,6 +134,7 @@ static int dp_contexts(struct dp *dp)
 /* The first tenant snapshot, from the config the dataplane starts with. */
 static int dp_tenants(struct dp *dp)
 {
+	uint64_t secret[4];
 	char err[256];
 
 	dp->tenant_states = rte_zmalloc("tenant_states",
@@ -145,7 +148,17 @@ static int dp_tenants(struct dp *dp)
 		SL_LOG(ERR, DP, "tenants: %s\n", err);
 		return -EINVAL;
 	}
-	return 0;
+	dp->n_loc = dp->snap->n_devs ? dp->snap->n_devs : 1;
+	dp->loc = rte_zmalloc("loc", sizeof(*dp->loc) * dp->n_loc, RTE_CACHE_LINE_SIZE);
+	dp->nonce_key = rte_zmalloc("nonce_key", sizeof(*dp->nonce_key), RTE_CACHE_LINE_SIZE);
+	if (dp->loc == NULL || dp->nonce_key == NULL)
+		return -ENOMEM;
+	loc_init(dp->loc, dp->n_loc);
+	/* A fresh secret per start: nonces of an earlier run are refused and
+	 * the device is simply challenged again. */
+	for (unsigned i = 0; i < RTE_DIM(secret); i++)
+		secret[i] = rte_rand();
+	return digest_nonce_key_init(dp->nonce_key, secret, sizeof(secret));
 }
 
 struct dp *dp_create(const struct cfg *cfg)
@@ -236,6 +249,8 @@ void dp_free(struct dp *dp)
 	neigh_table_free(dp->neigh);
 	tenant_snap_free(dp->snap);
 	rte_free(dp->tenant_states);
+	rte_free(dp->loc);
+	rte_free(dp->nonce_key);
 	rte_mempool_free(dp->pool);
 	rte_mempool_free(dp->big_pool);
 	rte_free(dp->stats);

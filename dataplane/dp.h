@@ -31,6 +31,8 @@ struct wrk_ctx;
 struct neigh_table;
 struct tenant_snap;
 struct tenant_state;
+struct loc_aor;
+struct digest_nonce_key;
 
 struct dp_port {
 	uint16_t port_id;        /* ethdev port id */
@@ -66,6 +68,12 @@ struct dp {
 	 * the control plane) and the per-tenant state that outlives it. */
 	struct tenant_snap *snap;
 	struct tenant_state *tenant_states; /* [TENANT_MAX_STATES] */
+
+	/* Registrations: one AOR per device (slot = device index of the
+	 * snapshot), shared by every worker; the digest nonce secret. */
+	struct loc_aor *loc;
+	uint32_t n_loc;
+	struct digest_nonce_key *nonce_key;
 
 	/* RTP port range split evenly over workers, in even-sized slices so
 	 * an RTP port and its RTCP port+1 land on the same worker. */

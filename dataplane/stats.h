@@ -56,6 +56,9 @@ struct stats_lcore {
 	uint64_t w_rx;          /* messages taken from the io rings */
 	uint64_t w_options;     /* OPTIONS answered 200 */
 	uint64_t w_not_impl;    /* requests answered 501 */
+	uint64_t w_reg_ok;      /* REGISTERs that bound, removed or listed (200) */
+	uint64_t w_reg_challenged; /* REGISTERs answered 401 with a digest challenge */
+	uint64_t w_reg_denied;  /* REGISTERs refused (403, 400, 423, 500) */
 	uint64_t w_ack;         /* ACKs absorbed */
 	uint64_t w_responses;   /* responses absorbed */
 	uint64_t w_rtp;         /* RTP/RTCP datagrams with no session yet */

@@ -13,7 +13,8 @@
  *     sip_error_<code> (parse errors, e.g. sip_error_no_call_id)
  *     admit_404 admit_403 admit_503_cps admit_503_calls (io lcore answers)
  *     drop_<reason> (see dataplane/drop.def)  drops_total
- *     options_200 not_impl_501 ack_absorbed responses_absorbed
+ *     options_200 not_impl_501 register_ok register_challenged
+ *     register_denied ack_absorbed responses_absorbed
  *     rtp_no_session worker_tx  n_io n_workers
  * /sluice/io           dict of arrays, one entry per io lcore:
  *     lcore rx sip_in rtp_in arp_in icmp_echo reassembled tx tx_frags
@@ -147,6 +148,9 @@ static int tel_stats(const char *cmd, const char *params,
 	U64("drops_total", tel_drops(&io) + tel_drops(&wk));
 	U64("options_200", wk.w_options);
 	U64("not_impl_501", wk.w_not_impl);
+	U64("register_ok", wk.w_reg_ok);
+	U64("register_challenged", wk.w_reg_challenged);
+	U64("register_denied", wk.w_reg_denied);
 	U64("ack_absorbed", wk.w_ack);
 	U64("responses_absorbed", wk.w_responses);
 	U64("rtp_no_session", wk.w_rtp);

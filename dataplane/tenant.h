@@ -49,6 +49,15 @@ struct tenant_state {
 struct tenant {
 	const struct cfg_tenant *cfg;
 	struct tenant_state *st;
+	uint32_t user0;             /* its users' entries in user_dev[] start here */
+};
+
+/* A device as the registrar and routing see it. */
+struct tenant_dev {
+	uint32_t tenant;            /* index in the snapshot */
+	uint32_t user;              /* index in the tenant's users[] */
+	uint32_t loc;               /* its AOR in the dataplane's location array */
+	const struct cfg_device *cfg;
 };
 
 /* A trunk as found by a source address. */
@@ -70,14 +79,21 @@ struct tenant_snap {
 	struct rte_lpm *by_cidr;    /* trunk source → trunks[] index + 1 */
 	struct tenant_trunk_ref *trunks;
 	uint32_t n_trunks;
+	struct tenant_dev *devs;    /* every device, by tenant then user */
+	uint32_t n_devs;
+	uint32_t *user_dev;         /* [t.user0 + u]: first of user u's devices in devs[] */
+	struct rte_hash *by_dev;    /* (tenant, username) → devs[] index */
+	int32_t *t_of_state;        /* [state index] → tenant index, -1 */
 };
 
 /*
  * Builds the snapshot of cfg, which must outlive it (the control plane
  * frees a replaced cfg with its snapshot, after the grace period). states
  * is the array of TENANT_MAX_STATES slots shared by every snapshot: each
- * tenant keeps the slot of its id, new ids take free slots. NULL with a
- * message in err on failure.
+ * tenant keeps the slot of its id, new ids take free slots. Device i's AOR
+ * is slot i of the location array, which needs n_devs slots (a reload will
+ * have to carry slots over by tenant id and username). NULL with a message
+ * in err on failure.
  */
 struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 				       struct tenant_state *states, int socket,
@@ -97,6 +113,15 @@ int tenant_by_domain(const struct tenant_snap *s, const char *host, size_t len);
 
 /* Tenant owning a number: exact DID first, then the longest prefix; or -1. */
 int tenant_by_did(const struct tenant_snap *s, const char *num, size_t len);
+
+/* Device index of username in tenant t, or -1. */
+int tenant_dev_find(const struct tenant_snap *s, uint32_t t, const char *user, size_t len);
+
+/* Tenant index of a state index (pkt_meta tenant - 1), or -1 if gone. */
+static inline int tenant_of_state(const struct tenant_snap *s, uint32_t state)
+{
+	return state < TENANT_MAX_STATES ? s->t_of_state[state] : -1;
+}
 
 /* The trunk whose CIDRs hold src (host order): true and *ref, else false. */
 bool tenant_trunk_by_src(const struct tenant_snap *s, uint32_t src, struct tenant_trunk_ref *ref);

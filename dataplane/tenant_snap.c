@@ -135,6 +135,53 @@ fail:
 	return -1;
 }
 
+/* Key of a device: its tenant and a hash of its username. */
+struct tenant_dev_key {
+	uint32_t tenant;
+	uint32_t pad;
+	uint64_t name;
+};
+
+static int tenant_index_devs(struct tenant_snap *s, int socket, char *err, size_t errlen)
+{
+	uint32_t n_users = 0, d = 0, u0 = 0;
+
+	for (uint32_t ti = 0; ti < s->n; ti++)
+		for (uint32_t u = 0; u < s->t[ti].cfg->n_users; u++, n_users++)
+			s->n_devs += s->t[ti].cfg->users[u].n_devices;
+	s->devs = calloc(s->n_devs ? s->n_devs : 1, sizeof(*s->devs));
+	s->user_dev = calloc(n_users ? n_users : 1, sizeof(*s->user_dev));
+	s->by_dev = tenant_hash("dev", s->gen, s->n_devs, sizeof(struct tenant_dev_key), socket);
+	if (!s->devs || !s->user_dev || !s->by_dev) {
+		snprintf(err, errlen, "no memory for the device table");
+		return -1;
+	}
+	for (uint32_t ti = 0; ti < s->n; ti++) {
+		const struct cfg_tenant *t = s->t[ti].cfg;
+
+		s->t[ti].user0 = u0;
+		for (uint32_t u = 0; u < t->n_users; u++, u0++) {
+			s->user_dev[u0] = d;
+			for (uint32_t k = 0; k < t->users[u].n_devices; k++, d++) {
+				const struct cfg_device *dev = &t->users[u].devices[k];
+				struct tenant_dev_key key = {
+					.tenant = ti,
+					.name = tenant_key(dev->username, strlen(dev->username),
+							   false, 0),
+				};
+
+				s->devs[d] = (struct tenant_dev){ti, u, d, dev};
+				if (tenant_add(s->by_dev, &key, d) < 0) {
+					snprintf(err, errlen, "tenant '%s': cannot index device '%s'",
+						 t->id, dev->username);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, size_t errlen)
 {
 	struct rte_lpm_config lc = {0};
@@ -189,6 +236,7 @@ struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 	s->gen = gen;
 	s->n = cfg->n_tenants;
 	s->t = calloc(s->n ? s->n : 1, sizeof(*s->t));
+	s->t_of_state = calloc(TENANT_MAX_STATES, sizeof(*s->t_of_state));
 	for (uint32_t i = 0; i < s->n; i++) {
 		n_addr += cfg->tenants[i].match.n_addresses;
 		n_dom += cfg->tenants[i].match.n_domains;
@@ -199,7 +247,7 @@ struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 	s->by_addr = tenant_hash("addr", gen, n_addr, sizeof(uint64_t), socket);
 	s->by_domain = tenant_hash("dom", gen, n_dom, sizeof(uint64_t), socket);
 	s->by_did = tenant_hash("did", gen, n_did, sizeof(uint64_t), socket);
-	if (!s->t || !p->dids || !s->by_id || !s->by_addr || !s->by_domain || !s->by_did) {
+	if (!s->t || !s->t_of_state || !p->dids || !s->by_id || !s->by_addr || !s->by_domain || !s->by_did) {
 		snprintf(err, errlen, "no memory for the tenant tables");
 		goto fail;
 	}
@@ -213,8 +261,13 @@ struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 		if (tenant_index_one(p, i, err, errlen) < 0)
 			goto fail;
 	}
-	if (tenant_index_trunks(s, socket, err, errlen) < 0)
+	if (tenant_index_trunks(s, socket, err, errlen) < 0 ||
+	    tenant_index_devs(s, socket, err, errlen) < 0)
 		goto fail;
+	for (uint32_t i = 0; i < TENANT_MAX_STATES; i++)
+		s->t_of_state[i] = -1;
+	for (uint32_t i = 0; i < s->n; i++)
+		s->t_of_state[s->t[i].st - states] = (int32_t)i;
 	s->cfg = cfg;
 	return s;
 fail:
@@ -233,6 +286,10 @@ void tenant_snap_free(struct tenant_snap *s)
 	rte_hash_free(s->by_domain);
 	rte_hash_free(s->by_did);
 	rte_lpm_free(s->by_cidr);
+	rte_hash_free(s->by_dev);
+	free(s->devs);
+	free(s->user_dev);
+	free(s->t_of_state);
 	free(s->trunks);
 	free(s->t);
 	free(p->dids);
@@ -324,4 +381,18 @@ bool tenant_trunk_by_src(const struct tenant_snap *s, uint32_t src, struct tenan
 		return false;
 	*ref = s->trunks[hop - 1];
 	return true;
+}
+
+int tenant_dev_find(const struct tenant_snap *s, uint32_t t, const char *user, size_t len)
+{
+	struct tenant_dev_key key = {.tenant = t, .name = tenant_key(user, len, false, 0)};
+	const char *name;
+	uintptr_t v;
+
+	if (tenant_lookup(s->by_dev, &key, &v) < 0 || v >= s->n_devs)
+		return -1;
+	name = s->devs[v].cfg->username;
+	return s->devs[v].tenant == t && strlen(name) == len && memcmp(name, user, len) == 0
+		       ? (int)v
+		       : -1;
 }

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "pkt.h"
+#include "sip/registrar.h"
 #include "sip_reply.h"
 #include "admit.h"
 #include "worker.h"
@@ -30,6 +31,7 @@ struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 						      dp->cfg->workers.burst;
 	w->st = &dp->stats[lcore];
 	w->ip_id = (uint16_t)(idx << 12);
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
 	idle_init(&w->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
 	return w;
 }
@@ -71,8 +73,8 @@ static void wrk_send(struct wrk_ctx *w, struct rte_mbuf *m)
 		wrk_flush(w, io);
 }
 
-static void wrk_reply(struct wrk_ctx *w, struct rte_mbuf *req, uint16_t code,
-		      const char *reason, const char *extra)
+void wrk_reply(struct wrk_ctx *w, struct rte_mbuf *req, uint16_t code, const char *reason,
+	       const char *extra)
 {
 	struct rte_mbuf *m = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(req), &w->msg,
 					    pkt_meta(req), code, reason, extra);
@@ -104,6 +106,8 @@ static void wrk_sip(struct wrk_ctx *w, struct rte_mbuf *m)
 	if (msg->method == SIP_METHOD_OPTIONS) {
 		w->st->w_options++;
 		wrk_reply(w, m, 200, "OK", ALLOW_HDR);
+	} else if (msg->method == SIP_METHOD_REGISTER) {
+		reg_request(w, m);
 	} else {
 		w->st->w_not_impl++;
 		wrk_reply(w, m, 501, "Not Implemented", ALLOW_HDR);

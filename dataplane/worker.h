@@ -27,6 +27,7 @@ struct wrk_ctx {
 	uint16_t lcore;
 	uint16_t burst;
 	uint16_t ip_id;
+	uint64_t tsc_per_ms;
 	struct stats_lcore *st;
 	struct idle idle;
 
@@ -40,5 +41,12 @@ struct wrk_ctx {
 struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore);
 void wrk_free(struct wrk_ctx *w);
 int wrk_lcore_main(void *arg);
+
+/*
+ * Answers the request req (parsed into w->msg) statelessly with code and
+ * reason; extra: CRLF-ended header lines to add, or NULL.
+ */
+void wrk_reply(struct wrk_ctx *w, struct rte_mbuf *req, uint16_t code, const char *reason,
+	       const char *extra);
 
 #endif

@@ -196,8 +196,13 @@ tenants = (
 	{
 		id = "lab";
 		api_token = "lab-token-0123456789";
-		match = { addresses = [ "$APPLIANCE:$SIP_PORT" ]; };
+		match = { addresses = [ "$APPLIANCE:$SIP_PORT" ];
+			  domains = [ "lab.example" ]; };
+		# SIPp answers MD5 challenges only
+		auth_algorithms = [ "MD5" ];
 		limits = { cps = 0; concurrent_calls = 0; };
+		users = ( { name = "alice"; extension = "1001";
+			    devices = ( { username = "alice"; password = "alicepass1"; } ); } );
 	}
 );
 EOF

@@ -28,7 +28,8 @@ static void __attribute__((noreturn)) h_die(const char *what)
  * and 5080, and three tenants: "main" owns everything sent to port 5060
  * (so the stateless tests need no tenant of their own); "tight" owns port
  * 5070 with small limits for the admission tests; "dom" is found by its
- * domain and DID on port 5080, where nothing else claims traffic.
+ * domain and DID on port 5080, where nothing else claims traffic, and has
+ * a user with two devices for the registrar tests.
  */
 static void h_config(struct harness *h, uint16_t n_workers)
 {
@@ -55,9 +56,12 @@ static void h_config(struct harness *h, uint16_t n_workers)
 		 "   limits = { cps = %u; burst = %u; concurrent_calls = 0; }; },\n"
 		 " { id = \"dom\"; api_token = \"dom-token-0123456789\";\n"
 		 "   match = { domains = [\"dom.example\"]; dids = [\"+15551230001\", \"+1555999*\"]; };\n"
-		 "   limits = { cps = 0; concurrent_calls = 1; }; }\n"
+		 "   limits = { cps = 0; concurrent_calls = 1; registrations = %u; };\n"
+		 "   users = ( { name = \"alice\"; extension = \"1001\"; devices = (\n"
+		 "     { username = \"alice-desk\"; password = \"%s\"; },\n"
+		 "     { username = \"alice-md5\"; ha1_md5 = \"%s\"; } ); } ); }\n"
 		 ");\n",
-		 workers, H_TIGHT_CPS, H_TIGHT_BURST);
+		 workers, H_TIGHT_CPS, H_TIGHT_BURST, H_DOM_REGS, H_ALICE_PW, H_ALICE_MD5_HA1);
 	if (cfg_load_string(text, "harness", &h->cfg, &errs) < 0) {
 		cfg_errors_print(&errs, stderr);
 		h_die("harness config");
@@ -310,4 +314,20 @@ uint64_t h_drop(struct harness *h, enum drop_reason r)
 {
 	return h_stat(h, offsetof(struct stats_lcore, drop) +
 				 sizeof(uint64_t) * (size_t)r);
+}
+
+char *h_sip_text(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dport)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((char *)ip + rte_ipv4_hdr_len(ip));
+	size_t n = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+
+	if (ip->next_proto_id != IPPROTO_UDP || rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) != 0xffff ||
+	    rte_ipv4_udptcp_cksum_verify(ip, udp) != 0 || n >= cap)
+		return NULL;
+	memcpy(out, udp + 1, n);
+	out[n] = 0;
+	if (dport)
+		*dport = rte_be_to_cpu_16(udp->dst_port);
+	return out;
 }

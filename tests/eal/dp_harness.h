@@ -23,6 +23,13 @@
 /* Limits of the harness tenant "tight" (port 5070). */
 #define H_TIGHT_CPS 1
 #define H_TIGHT_BURST 3
+/* Registrations "dom" allows, and its devices' credentials (realm
+ * dom.example): alice-desk by password, alice-md5 by the MD5 HA1 of
+ * "alice-md5:dom.example:md5secret1". */
+#define H_DOM_REGS 3
+#define H_ALICE_PW "alicepass1"
+#define H_ALICE_MD5_PW "md5secret1"
+#define H_ALICE_MD5_HA1 "d60984ed4d4b9bee940d4a1d7237ce80"
 
 struct harness {
 	struct cfg cfg;
@@ -58,6 +65,14 @@ void h_send_udp(struct harness *h, uint32_t src_ip, uint16_t sport,
 /* Answers any ARP request from the appliance for the peer or gateway and
  * returns the next non-ARP frame within timeout_ms, or NULL. */
 struct rte_mbuf *h_recv_ip(struct harness *h, unsigned timeout_ms);
+
+/*
+ * Copies the UDP payload of frame m (from the appliance) into out as a
+ * NUL-terminated string, after checking the IPv4 and UDP checksums; the
+ * destination port goes to *dport if not NULL. NULL if m is not a sound
+ * UDP datagram or the payload does not fit.
+ */
+char *h_sip_text(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dport);
 
 /* Sends an ARP request from the peer for target. */
 void h_send_arp_request(struct harness *h, uint32_t target);

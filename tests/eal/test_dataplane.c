@@ -33,25 +33,10 @@ static void stop(void)
 
 TestSuite(dp, .init = start2, .fini = stop, .timeout = 30);
 
-/* The SIP payload of a frame from the appliance, NUL-terminated copy. */
-static char *frame_sip(struct rte_mbuf *m, char *out, size_t cap,
-		       uint16_t *dport)
+/* The SIP payload of a frame from the appliance (checksums verified). */
+static char *frame_sip(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dport)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-							  14);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((char *)ip +
-							 rte_ipv4_hdr_len(ip));
-	size_t n = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
-
-	cr_assert_eq(ip->next_proto_id, IPPROTO_UDP);
-	cr_assert_eq(rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)), 0xffff,
-		     "IPv4 header checksum");
-	cr_assert_eq(rte_ipv4_udptcp_cksum_verify(ip, udp), 0, "UDP checksum");
-	cr_assert_lt(n, cap);
-	memcpy(out, udp + 1, n);
-	out[n] = 0;
-	if (dport)
-		*dport = rte_be_to_cpu_16(udp->dst_port);
+	cr_assert_not_null(h_sip_text(m, out, cap, dport), "not a well-formed UDP datagram");
 	return out;
 }
 

@@ -1089,3 +1089,15 @@ Test(cfg_load, check_file_prints_ok_or_errors)
 		"cfg/bad_ring.conf:5: key 'workers.ring_size': expected power of two 64..65536, got 1000\n");
 	free(out);
 }
+
+Test(cfg_load, tenant_auth_algorithms)
+{
+	expect_string(BASE "tenants = ( { id = \"a\"; api_token = \"aaaaaaaaaaaaaaaa\";\n"
+		      "auth_algorithms = [\"MD5\", \"SHA-1\"]; } );\n", (const char *[]){
+		"inline:5: key 'tenants[0].auth_algorithms[1]': expected one of SHA-256, MD5, SHA-512-256, got \"SHA-1\"",
+		NULL });
+	cr_assert_eq(cfg_load_string(BASE "tenants = ( { id = \"a\"; api_token = \"aaaaaaaaaaaaaaaa\";\n"
+				     "auth_algorithms = [\"MD5\"]; } );\n", "inline", &c, &e), 0);
+	cr_assert_eq(c.tenants[0].n_auth_algorithms, 1);
+	cr_assert_str_eq(c.tenants[0].auth_algorithms[0], "MD5");
+}

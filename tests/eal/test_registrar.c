@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registrar on the workers, end to end inside one process: REGISTERs
+ * go in through the net_ring port, the io lcore attributes them to the
+ * harness tenant "dom", a worker challenges, authenticates (digest, MD5
+ * and SHA-256, password and stored HA1), binds, lists, refuses and
+ * unbinds, and the replies come back out, checked as text.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+
+#include "dp_harness.h"
+#include "sip/digest.h"
+#include "sip/loc.h"
+#include "tenant.h"
+
+static struct harness h;
+
+static void start(void)
+{
+	h_start(&h, 2);
+	h_arp_from_peer(&h);
+}
+
+static void stop(void)
+{
+	h_stop(&h);
+}
+
+TestSuite(reg, .init = start, .fini = stop, .timeout = 60);
+
+/* Sends a REGISTER for AOR user@dom.example; returns the status, reply in out. */
+static int reg_send(const char *user, const char *auth, const char *contacts,
+		    const char *expires, unsigned cseq, const char *callid, char *out, size_t cap)
+{
+	char msg[2048];
+	int len = snprintf(msg, sizeof(msg),
+			   "REGISTER sip:dom.example SIP/2.0\r\n"
+			   "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKreg%u%s;rport\r\n"
+			   "From: <sip:%s@dom.example>;tag=f%u\r\nTo: <sip:%s@dom.example>\r\n"
+			   "Call-ID: %s\r\nCSeq: %u REGISTER\r\nMax-Forwards: 70\r\n"
+			   "%s%s%s%s%s"
+			   "User-Agent: harness/1\r\nContent-Length: 0\r\n\r\n",
+			   cseq, callid, user, cseq, user, callid, cseq,
+			   contacts ? contacts : "", expires ? "Expires: " : "",
+			   expires ? expires : "", expires ? "\r\n" : "", auth ? auth : "");
+	struct rte_mbuf *m;
+	int code;
+
+	cr_assert(len > 0 && (size_t)len < sizeof(msg));
+	h_send_udp(&h, H_PEER_IP, 5062, 5080, msg, (uint16_t)len, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no answer to REGISTER");
+	cr_assert_not_null(h_sip_text(m, out, cap, NULL));
+	rte_pktmbuf_free(m);
+	cr_assert(sscanf(out, "SIP/2.0 %d", &code) == 1);
+	return code;
+}
+
+/* The nonce of the challenge for algorithm alg in a 401. */
+static void nonce_of(const char *reply, const char *alg, char *nonce, size_t cap)
+{
+	char want[64];
+	const char *p, *q;
+
+	snprintf(want, sizeof(want), "algorithm=%s,", alg);
+	p = strstr(reply, want);
+	cr_assert_not_null(p, "no %s challenge in:\n%s", alg, reply);
+	while (p > reply && strncmp(p, "WWW-Authenticate:", 17) != 0)
+		p--;
+	p = strstr(p, "nonce=\"");
+	cr_assert_not_null(p);
+	p += 7;
+	q = strchr(p, '"');
+	cr_assert((size_t)(q - p) < cap);
+	memcpy(nonce, p, (size_t)(q - p));
+	nonce[q - p] = '\0';
+}
+
+/* An Authorization header answering nonce with password (or the HA1 given). */
+static void auth_hdr(const char *user, const char *pw, enum digest_alg alg, const char *nonce,
+		     char *out, size_t cap)
+{
+	char hdr[1024], ha1[DIGEST_HEX_MAX + 1], resp[DIGEST_HEX_MAX + 1];
+	const char *fmt = "Digest username=\"%s\", realm=\"dom.example\", nonce=\"%s\", "
+			  "uri=\"sip:dom.example\", response=\"%s\", algorithm=%s, qop=auth, "
+			  "nc=00000001, cnonce=\"0a4f113b\"";
+	struct digest_cred c;
+	size_t n;
+
+	snprintf(hdr, sizeof(hdr), fmt, user, nonce,
+		 alg == DIGEST_ALG_MD5 ? "00000000000000000000000000000000"
+				       : "0000000000000000000000000000000000000000000000000000000000000000",
+		 digest_alg_name(alg));
+	n = strlen(hdr);
+	cr_assert_eq(digest_parse(hdr, n, &c), (int)n);
+	cr_assert_gt(digest_ha1(alg, user, "dom.example", pw, ha1), 0);
+	cr_assert_gt(digest_response(&c, "REGISTER", 8, ha1, strlen(ha1), resp), 0);
+	snprintf(out, cap, "Authorization: ");
+	snprintf(out + strlen(out), cap - strlen(out), fmt, user, nonce, resp,
+		 digest_alg_name(alg));
+	snprintf(out + strlen(out), cap - strlen(out), "\r\n");
+}
+
+static struct tenant_state *dom_state(void)
+{
+	int t = tenant_by_id(h.dp->snap, "dom");
+
+	cr_assert_geq(t, 0);
+	return h.dp->snap->t[t].st;
+}
+
+#define CONTACT1 "Contact: <sip:alice-desk@198.18.0.11:5062>\r\n"
+
+Test(reg, unauthenticated_register_is_challenged_sha256_first)
+{
+	char r[4096];
+	const char *sha, *md5;
+
+	cr_assert_eq(reg_send("alice-desk", NULL, CONTACT1, "3600", 1, "c1", r, sizeof(r)), 401);
+	sha = strstr(r, "WWW-Authenticate: Digest realm=\"dom.example\"");
+	cr_assert_not_null(sha, "%s", r);
+	cr_assert_not_null(strstr(r, "algorithm=SHA-256"));
+	md5 = strstr(r, "algorithm=MD5");
+	cr_assert_not_null(md5);
+	cr_assert_lt(strstr(r, "algorithm=SHA-256"), md5, "SHA-256 is offered first");
+	cr_assert_not_null(strstr(r, "qop=\"auth\""));
+	cr_assert_eq(H_STAT(&h, w_reg_challenged), 1);
+}
+
+static int reg_auth(const char *user, const char *pw, enum digest_alg alg, const char *contacts,
+		    const char *expires, unsigned cseq, const char *callid, char *r, size_t cap)
+{
+	char nonce[64], auth[1024];
+
+	cr_assert_eq(reg_send(user, NULL, contacts, expires, cseq, callid, r, cap), 401);
+	nonce_of(r, alg == DIGEST_ALG_MD5 ? "MD5" : "SHA-256", nonce, sizeof(nonce));
+	auth_hdr(user, pw, alg, nonce, auth, sizeof(auth));
+	return reg_send(user, auth, contacts, expires, cseq + 1, callid, r, cap);
+}
+
+Test(reg, md5_and_sha256_digest_bind_and_list)
+{
+	char r[4096];
+	struct loc_contact cur[LOC_MAX_CONTACTS];
+
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, "1800", 1, "c2",
+			      r, sizeof(r)),
+		     200, "%s", r);
+	cr_assert_not_null(strstr(r, "\r\nContact: <sip:alice-desk@198.18.0.11:5062>;expires=1800\r\n"),
+			   "%s", r);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 1);
+	/* the binding keeps where the REGISTER came from (NAT) */
+	cr_assert_eq(loc_read(&h.dp->loc[0], 0, cur), 1);
+	cr_assert_eq(cur[0].src_ip, H_PEER_IP);
+	cr_assert_eq(cur[0].src_port, 5062);
+	cr_assert_str_eq(cur[0].ua, "harness/1");
+	/* a second binding by SHA-256; the 200 lists both */
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_SHA256,
+			      "Contact: <sip:alice-desk@198.18.0.11:5064>;expires=600\r\n", NULL, 1,
+			      "c3", r, sizeof(r)),
+		     200, "%s", r);
+	cr_assert_not_null(strstr(r, ":5062>;expires="));
+	cr_assert_not_null(strstr(r, ":5064>;expires=600\r\n"));
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 2);
+	/* a device stored as an MD5 HA1 */
+	cr_assert_eq(reg_auth("alice-md5", H_ALICE_MD5_PW, DIGEST_ALG_MD5,
+			      "Contact: <sip:alice-md5@198.18.0.11:5066>\r\n", NULL, 1, "c4", r,
+			      sizeof(r)),
+		     200, "%s", r);
+	cr_assert_eq(H_STAT(&h, w_reg_ok), 3);
+}
+
+Test(reg, wrong_password_unknown_user_and_foreign_aor_are_forbidden)
+{
+	char r[4096], nonce[64], auth[1024];
+
+	cr_assert_eq(reg_auth("alice-desk", "not-the-password", DIGEST_ALG_MD5, CONTACT1, NULL, 1,
+			      "c5", r, sizeof(r)),
+		     403);
+	cr_assert_eq(reg_auth("mallory", "whatever1", DIGEST_ALG_MD5, CONTACT1, NULL, 3, "c6", r,
+			      sizeof(r)),
+		     403);
+	/* right credentials, but for another device's AOR */
+	cr_assert_eq(reg_send("alice-md5", NULL, CONTACT1, NULL, 5, "c7", r, sizeof(r)), 401);
+	nonce_of(r, "MD5", nonce, sizeof(nonce));
+	auth_hdr("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
+	cr_assert_eq(reg_send("alice-md5", auth, CONTACT1, NULL, 6, "c7", r, sizeof(r)), 403);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 0);
+	cr_assert_eq(H_STAT(&h, w_reg_denied), 3);
+}
+
+Test(reg, old_nonce_is_stale)
+{
+	struct digest_nonce_scope sc = {.realm = "dom.example", .realm_len = 11};
+	char r[4096], nonce[DIGEST_NONCE_LEN + 1] = {0}, auth[1024];
+
+	digest_nonce_make(h.dp->nonce_key, &sc, (uint64_t)time(NULL) - 3600, nonce);
+	auth_hdr("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
+	cr_assert_eq(reg_send("alice-desk", auth, CONTACT1, NULL, 1, "c8", r, sizeof(r)), 401);
+	cr_assert_not_null(strstr(r, "stale=true"), "%s", r);
+}
+
+Test(reg, too_brief_unregister_and_star)
+{
+	char r[4096];
+
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, "10", 1, "c9", r,
+			      sizeof(r)),
+		     423);
+	cr_assert_not_null(strstr(r, "\r\nMin-Expires: 60\r\n"));
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, "120", 3, "c9",
+			      r, sizeof(r)),
+		     200);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 1);
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, "0", 5, "c9", r,
+			      sizeof(r)),
+		     200);
+	cr_assert_null(strstr(r, "\r\nContact:"), "%s", r);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 0);
+	/* "*" needs Expires: 0 */
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, "Contact: *\r\n", NULL, 7,
+			      "c9", r, sizeof(r)),
+		     400);
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, "Contact: *\r\n", "0", 9,
+			      "c9", r, sizeof(r)),
+		     200);
+}
+
+Test(reg, tenant_registration_limit_lets_refreshes_through)
+{
+	char r[4096], c[128];
+
+	for (unsigned i = 0; i < H_DOM_REGS; i++) {
+		snprintf(c, sizeof(c), "Contact: <sip:alice-desk@198.18.0.11:%u>\r\n", 6000 + i);
+		cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, c, NULL, 1, "lim",
+				      r, sizeof(r)),
+			     200, "%s", r);
+	}
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), (int)H_DOM_REGS);
+	/* one more binding: refused */
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5,
+			      "Contact: <sip:alice-desk@198.18.0.11:7000>\r\n", NULL, 1, "lim2", r,
+			      sizeof(r)),
+		     403);
+	cr_assert_eq(dom_state()->rej_regs, 1);
+	/* a refresh of a bound contact still passes */
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5,
+			      "Contact: <sip:alice-desk@198.18.0.11:6000>\r\n", NULL, 1, "lim3", r,
+			      sizeof(r)),
+		     200);
+}
