@@ -773,7 +773,7 @@ static const struct cfg_key cfg_keys_match[] = {
 };
 
 static const struct cfg_key cfg_keys_limits[] = {
-	K_INT("cps", 0, T, limits.cps, 0, 100000, 10, NULL),
+	K_INT("cps", 0, T, limits.cps, 0, 10000000, 10, NULL),
 	K_INT("burst", 0, T, limits.burst, 0, 1000000, 20, NULL),
 	K_INT("concurrent_calls", 0, T, limits.concurrent_calls, 0, 1000000, 100, NULL),
 	K_INT("registrations", 0, T, limits.registrations, 0, 1000000, 1000, NULL),

@@ -15,6 +15,11 @@
  * already admitted) and OPTIONS (the keepalive every peer sends the
  * appliance, answered by any worker) pass as they are.
  *
+ * The UDP checksum is verified only before answering here: an admitted
+ * request is verified by its worker, which drops a corrupted one and gives
+ * back the concurrent call it held (its calls-per-second token is not
+ * refunded: corruption is rare, and the bucket refills).
+ *
  * Sets pkt_meta tenant (state index + 1) and, for an admitted INVITE,
  * call_held: the worker then owns one unit of the tenant's concurrent-call
  * count and gives it back when that INVITE ends up not being a call of
@@ -104,6 +109,11 @@ static void admit_reply(struct io_ctx *io, struct rte_mbuf *m, uint16_t code,
 	const struct pkt_meta *meta = pkt_meta(m);
 	struct rte_mbuf *r;
 
+	/* Never answer what was corrupted in flight (see pkt_udp_ok). */
+	if (!pkt_udp_ok(m)) {
+		io_drop(io, m, DROP_UDP_BAD);
+		return;
+	}
 	if (sip_parse(pkt_payload(m), meta->payload_len, &io->msg) < 0) {
 		io_drop(io, m, DROP_SIP_PARSE);
 		return;
@@ -133,11 +143,6 @@ bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg)
 	s = __atomic_load_n(&io->dp->snap, __ATOMIC_ACQUIRE);
 	if (s == NULL)
 		return true;
-	/* What admission decides on, or answers, must be what was sent. */
-	if (!pkt_udp_ok(m)) {
-		io_drop(io, m, DROP_UDP_BAD);
-		return false;
-	}
 	t = admit_attribute(s, meta, pkt_payload(m), msg, &trunk);
 	if (t < 0) {
 		if (msg->method == SIP_METHOD_REGISTER) {

@@ -542,7 +542,7 @@ Test(cfg_load, tenant_keys_checked_alone)
 		"cfg/bad_tenant_keys.conf:13: key 'tenants[0].match.dids[0]': expected E.164 number \"+<1..15 digits>\" or prefix \"+<digits>*\", got \"15551230001\"",
 		"cfg/bad_tenant_keys.conf:13: key 'tenants[0].match.dids[1]': expected E.164 number \"+<1..15 digits>\" or prefix \"+<digits>*\", got \"+1555*123\"",
 		"cfg/bad_tenant_keys.conf:13: key 'tenants[0].match.dids[2]': expected E.164 number \"+<1..15 digits>\" or prefix \"+<digits>*\", got \"+1234567890123456\"",
-		"cfg/bad_tenant_keys.conf:15: key 'tenants[0].limits.cps': expected integer 0..100000, got 100001",
+		"cfg/bad_tenant_keys.conf:15: key 'tenants[0].limits.cps': expected integer 0..10000000, got 10000001",
 		"cfg/bad_tenant_keys.conf:15: key 'tenants[0].limits.max_ring_s': expected integer 1..3600, got 0",
 		"cfg/bad_tenant_keys.conf:18: key 'tenants[0].users[0].name': expected name of 1..63 characters [A-Za-z0-9_-], got \"alice smith\"",
 		"cfg/bad_tenant_keys.conf:19: key 'tenants[0].users[0].extension': expected extension of 1..15 digits, got \"10a1\"",
