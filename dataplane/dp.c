@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
+#include "cpmsg.h"
 #include "io_lcore.h"
 #include "log.h"
 #include "neigh.h"
@@ -23,6 +24,8 @@
 #define BIG_POOL_MBUFS 511
 #define BIG_MBUF_ROOM (RTE_PKTMBUF_HEADROOM + SIP_MSG_MAX + 128)
 #define NEIGH_ENTRIES 4096
+#define DP_CP_RING 4096   /* messages each way between a worker and the control plane */
+#define DP_CP_MSGS 8191   /* struct cpmsg in flight at once, all workers */
 
 int dp_port_on_link(const struct dp *dp, uint32_t addr)
 {
@@ -78,6 +81,16 @@ static int dp_rings(struct dp *dp)
 				return -ENOMEM;
 		}
 	}
+	for (w = 0; w < dp->n_workers; w++) {
+		snprintf(name, sizeof(name), "cp_up_%u", w);
+		dp->cp_up[w] = rte_ring_create(name, DP_CP_RING, (int)rte_socket_id(),
+					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "cp_down_%u", w);
+		dp->cp_down[w] = rte_ring_create(name, DP_CP_RING, (int)rte_socket_id(),
+						 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!dp->cp_up[w] || !dp->cp_down[w])
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -90,7 +103,9 @@ static int dp_pools(struct dp *dp)
 					   RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	dp->big_pool = rte_pktmbuf_pool_create("pkt_big", BIG_POOL_MBUFS, 32,
 					       0, BIG_MBUF_ROOM, socket);
-	if (dp->pool == NULL || dp->big_pool == NULL) {
+	dp->cp_pool = rte_mempool_create("cpmsg", DP_CP_MSGS, sizeof(struct cpmsg), 64, 0,
+					 NULL, NULL, NULL, NULL, socket, 0);
+	if (dp->pool == NULL || dp->big_pool == NULL || dp->cp_pool == NULL) {
 		SL_LOG(ERR, DP, "mempools: %s (raise eal.memory_mb or lower "
 		       "mempool.mbufs)\n", rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -251,6 +266,17 @@ void dp_free(struct dp *dp)
 	rte_free(dp->tenant_states);
 	rte_free(dp->loc);
 	rte_free(dp->nonce_key);
+	for (w = 0; w < CFG_MAX_WORKERS; w++) {
+		void *msg;
+
+		while (dp->cp_up[w] && rte_ring_dequeue(dp->cp_up[w], &msg) == 0)
+			rte_mempool_put(dp->cp_pool, msg);
+		while (dp->cp_down[w] && rte_ring_dequeue(dp->cp_down[w], &msg) == 0)
+			rte_mempool_put(dp->cp_pool, msg);
+		rte_ring_free(dp->cp_up[w]);
+		rte_ring_free(dp->cp_down[w]);
+	}
+	rte_mempool_free(dp->cp_pool);
 	rte_mempool_free(dp->pool);
 	rte_mempool_free(dp->big_pool);
 	rte_free(dp->stats);

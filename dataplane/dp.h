@@ -4,8 +4,8 @@
  * contexts and the rings between them, built from the config by dp_create()
  * after EAL init and torn down by dp_free().
  *
- *   port rx ──► io lcore i ──rx_ring[i][w]──► worker w
- *   port tx ◄── io lcore i ◄──tx_ring[w][i]── worker w
+ *   port rx ──► io lcore i ──rx_ring[i][w]──► worker w ──cp_up[w]───► control plane
+ *   port tx ◄── io lcore i ◄──tx_ring[w][i]── worker w ◄──cp_down[w]── control plane
  *
  * io lcores own every queue of every port (io lcore i polls and sends on
  * queue i), so a PMD needs only as many queue pairs as there are io lcores
@@ -63,6 +63,12 @@ struct dp {
 	struct rte_ring *tx_ring[CFG_MAX_WORKERS][CFG_MAX_IO]; /* worker → io */
 
 	struct neigh_table *neigh;
+
+	/* The message interface to the control plane (cpmsg.h): typed
+	 * messages from cp_pool, one SP/SC ring pair per worker. */
+	struct rte_mempool *cp_pool;
+	struct rte_ring *cp_up[CFG_MAX_WORKERS];   /* worker → control plane */
+	struct rte_ring *cp_down[CFG_MAX_WORKERS]; /* control plane → worker */
 
 	/* Tenants: the snapshot io lcores and workers read (RCU-replaced by
 	 * the control plane) and the per-tenant state that outlives it. */
