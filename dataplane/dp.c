@@ -9,6 +9,7 @@
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
+#include <rte_rcu_qsbr.h>
 
 #include "cpmsg.h"
 #include "io_lcore.h"
@@ -26,6 +27,7 @@
 #define NEIGH_ENTRIES 4096
 #define DP_CP_RING 4096   /* messages each way between a worker and the control plane */
 #define DP_CP_MSGS 8191   /* struct cpmsg in flight at once, all workers */
+#define DP_LOC_SPARE_MIN 256 /* location slots kept for devices reloads add */
 
 int dp_port_on_link(const struct dp *dp, uint32_t addr)
 {
@@ -147,28 +149,50 @@ static int dp_contexts(struct dp *dp)
 }
 
 /* The first tenant snapshot, from the config the dataplane starts with. */
+/* Location slots beyond today's devices, for devices a reload adds. */
+static uint32_t dp_loc_capacity(uint32_t n_devs)
+{
+	uint32_t spare = n_devs / 2 > DP_LOC_SPARE_MIN ? n_devs / 2 : DP_LOC_SPARE_MIN;
+
+	return n_devs + spare;
+}
+
+/* Tenants at start: the state slots, the location array, the first
+ * snapshot, RCU for the ones reloads make, the nonce secret. */
 static int dp_tenants(struct dp *dp)
 {
 	uint64_t secret[4];
+	uint32_t n_devs = 0;
 	char err[256];
+	size_t rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 
 	dp->tenant_states = rte_zmalloc("tenant_states",
 					sizeof(*dp->tenant_states) * TENANT_MAX_STATES,
 					RTE_CACHE_LINE_SIZE);
-	if (dp->tenant_states == NULL)
+	dp->rcu = rte_zmalloc("rcu", rcu_size, RTE_CACHE_LINE_SIZE);
+	dp->nonce_key = rte_zmalloc("nonce_key", sizeof(*dp->nonce_key), RTE_CACHE_LINE_SIZE);
+	if (!dp->tenant_states || !dp->rcu || !dp->nonce_key ||
+	    rte_rcu_qsbr_init(dp->rcu, RTE_MAX_LCORE) != 0)
 		return -ENOMEM;
-	dp->snap = tenant_snap_create(dp->cfg, 1, dp->tenant_states, (int)rte_socket_id(),
-				      err, sizeof(err));
+	for (uint32_t t = 0; t < dp->cfg->n_tenants; t++)
+		for (uint32_t u = 0; u < dp->cfg->tenants[t].n_users; u++)
+			n_devs += dp->cfg->tenants[t].users[u].n_devices;
+	dp->n_loc = dp_loc_capacity(n_devs);
+	dp->loc = rte_zmalloc("loc", sizeof(*dp->loc) * dp->n_loc, RTE_CACHE_LINE_SIZE);
+	dp->loc_slots.free = rte_zmalloc("loc_free", sizeof(uint32_t) * dp->n_loc, 0);
+	if (!dp->loc || !dp->loc_slots.free)
+		return -ENOMEM;
+	loc_init(dp->loc, dp->n_loc);
+	/* lowest slots first: the stack is popped from the end */
+	for (uint32_t i = 0; i < dp->n_loc; i++)
+		dp->loc_slots.free[i] = dp->n_loc - 1 - i;
+	dp->loc_slots.n_free = dp->n_loc;
+	dp->snap = tenant_snap_create(dp->cfg, 1, dp->tenant_states, NULL, &dp->loc_slots,
+				      (int)rte_socket_id(), err, sizeof(err));
 	if (dp->snap == NULL) {
 		SL_LOG(ERR, DP, "tenants: %s\n", err);
 		return -EINVAL;
 	}
-	dp->n_loc = dp->snap->n_devs ? dp->snap->n_devs : 1;
-	dp->loc = rte_zmalloc("loc", sizeof(*dp->loc) * dp->n_loc, RTE_CACHE_LINE_SIZE);
-	dp->nonce_key = rte_zmalloc("nonce_key", sizeof(*dp->nonce_key), RTE_CACHE_LINE_SIZE);
-	if (dp->loc == NULL || dp->nonce_key == NULL)
-		return -ENOMEM;
-	loc_init(dp->loc, dp->n_loc);
 	/* A fresh secret per start: nonces of an earlier run are refused and
 	 * the device is simply challenged again. */
 	for (unsigned i = 0; i < RTE_DIM(secret); i++)
@@ -263,6 +287,9 @@ void dp_free(struct dp *dp)
 	}
 	neigh_table_free(dp->neigh);
 	tenant_snap_free(dp->snap);
+	tenant_retired_free(dp);
+	rte_free(dp->rcu);
+	rte_free(dp->loc_slots.free);
 	rte_free(dp->tenant_states);
 	rte_free(dp->loc);
 	rte_free(dp->nonce_key);

@@ -25,6 +25,7 @@
 
 #include "cfg.h"
 #include "stats.h"
+#include "tenant.h"
 
 struct io_ctx;
 struct wrk_ctx;
@@ -32,6 +33,7 @@ struct neigh_table;
 struct tenant_snap;
 struct tenant_state;
 struct loc_aor;
+struct rte_rcu_qsbr;
 struct digest_nonce_key;
 
 struct dp_port {
@@ -79,7 +81,17 @@ struct dp {
 	 * snapshot), shared by every worker; the digest nonce secret. */
 	struct loc_aor *loc;
 	uint32_t n_loc;
+	struct tenant_slots loc_slots;      /* free slots of loc[] */
 	struct digest_nonce_key *nonce_key;
+
+	/* Reloads (tenant_reload.c): io and worker lcores report quiescent
+	 * states on rcu once a loop; a replaced snapshot is retired, and
+	 * freed with its cfg at the next reload (the API threads, which are
+	 * not RCU readers, get a whole reload interval). */
+	struct rte_rcu_qsbr *rcu;
+	struct tenant_snap *retired;
+	struct cfg *retired_cfg;            /* NULL when it is the boot cfg */
+	struct cfg *snap_cfg;               /* cfg of snap when a reload made it */
 
 	/* RTP port range split evenly over workers, in even-sized slices so
 	 * an RTP port and its RTCP port+1 land on the same worker. */
@@ -104,6 +116,19 @@ void dp_stop(struct dp *dp);
 
 /* Stops ports and frees everything; NULL is a no-op. */
 void dp_free(struct dp *dp);
+
+/*
+ * Replaces the tenant snapshot with one built from cfg (a file loaded by
+ * the control plane, owned by the dataplane on success): devices keep
+ * their registrations, calls and counters their tenant state. Waits for
+ * every io and worker lcore to pass a quiescent state before retiring the
+ * old snapshot. 0, or -errno with a message in err and nothing changed.
+ * Control plane thread only.
+ */
+int tenant_reload(struct dp *dp, struct cfg *cfg, char *err, size_t errlen);
+
+/* Frees the retired snapshot and its cfg (dp_free, and each reload). */
+void tenant_retired_free(struct dp *dp);
 
 /* Index of the port whose subnet holds addr (host order), or -1. */
 int dp_port_on_link(const struct dp *dp, uint32_t addr);

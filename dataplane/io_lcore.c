@@ -7,6 +7,8 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 
+#include <rte_rcu_qsbr.h>
+
 #include "io_lcore.h"
 #include "log.h"
 #include "pkt.h"
@@ -116,6 +118,8 @@ int io_lcore_main(void *arg)
 
 	SL_LOG(INFO, IO, "io lcore %u polling queue %u of %u port(s)\n",
 	       io->lcore, io->idx, dp->n_ports);
+	rte_rcu_qsbr_thread_register(dp->rcu, io->lcore);
+	rte_rcu_qsbr_thread_online(dp->rcu, io->lcore);
 	while (!dp->stop) {
 		unsigned work = 0;
 		uint64_t now;
@@ -136,7 +140,11 @@ int io_lcore_main(void *arg)
 		now = rte_rdtsc();
 		if ((int64_t)(now - io->next_timer_tsc) >= 0)
 			io_timers(io, now);
+		/* holds no tenant snapshot from here to the next burst */
+		rte_rcu_qsbr_quiescent(dp->rcu, io->lcore);
 		idle_step(&io->idle, io->st, work);
 	}
+	rte_rcu_qsbr_thread_offline(dp->rcu, io->lcore);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, io->lcore);
 	return 0;
 }

@@ -90,14 +90,21 @@ struct tenant_snap {
  * Builds the snapshot of cfg, which must outlive it (the control plane
  * frees a replaced cfg with its snapshot, after the grace period). states
  * is the array of TENANT_MAX_STATES slots shared by every snapshot: each
- * tenant keeps the slot of its id, new ids take free slots. Device i's AOR
- * is slot i of the location array, which needs n_devs slots (a reload will
- * have to carry slots over by tenant id and username). NULL with a message
- * in err on failure.
+ * tenant keeps the slot of its id, new ids take free slots. Each device
+ * keeps the location slot (AOR) it had in prev (same tenant id and
+ * username), so a reload loses no registration; new devices take slots
+ * from slots. NULL with a message in err on failure (slots then as before).
  */
+/* Free slots of the location array: a stack, taken from by snapshots. */
+struct tenant_slots {
+	uint32_t *free;
+	uint32_t n_free;
+};
+
 struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
-				       struct tenant_state *states, int socket,
-				       char *err, size_t errlen);
+				       struct tenant_state *states,
+				       const struct tenant_snap *prev, struct tenant_slots *slots,
+				       int socket, char *err, size_t errlen);
 
 /* Frees a snapshot (not its cfg); NULL is a no-op. */
 void tenant_snap_free(struct tenant_snap *s);
@@ -116,6 +123,10 @@ int tenant_by_did(const struct tenant_snap *s, const char *num, size_t len);
 
 /* Device index of username in tenant t, or -1. */
 int tenant_dev_find(const struct tenant_snap *s, uint32_t t, const char *user, size_t len);
+
+/* The same device (tenant id and username) in another snapshot, or -1. */
+int tenant_dev_same(const struct tenant_snap *s, const struct tenant_snap *other, uint32_t dev);
+
 
 /* Tenant index of a state index (pkt_meta tenant - 1), or -1 if gone. */
 static inline int tenant_of_state(const struct tenant_snap *s, uint32_t state)

@@ -142,7 +142,21 @@ struct tenant_dev_key {
 	uint64_t name;
 };
 
-static int tenant_index_devs(struct tenant_snap *s, int socket, char *err, size_t errlen)
+/* The device's AOR slot: the one it had in prev, else a free one; -1 if none. */
+static int64_t tenant_dev_slot(const struct tenant_snap *s, const struct tenant_snap *prev,
+			       uint32_t d, struct tenant_slots *slots)
+{
+	int old = prev ? tenant_dev_same(s, prev, d) : -1;
+
+	if (old >= 0)
+		return prev->devs[old].loc;
+	if (slots->n_free == 0)
+		return -1;
+	return slots->free[--slots->n_free];
+}
+
+static int tenant_index_devs(struct tenant_snap *s, const struct tenant_snap *prev,
+			     struct tenant_slots *slots, int socket, char *err, size_t errlen)
 {
 	uint32_t n_users = 0, d = 0, u0 = 0;
 
@@ -170,7 +184,7 @@ static int tenant_index_devs(struct tenant_snap *s, int socket, char *err, size_
 							   false, 0),
 				};
 
-				s->devs[d] = (struct tenant_dev){ti, u, d, dev};
+				s->devs[d] = (struct tenant_dev){ti, u, 0, dev};
 				if (tenant_add(s->by_dev, &key, d) < 0) {
 					snprintf(err, errlen, "tenant '%s': cannot index device '%s'",
 						 t->id, dev->username);
@@ -178,6 +192,18 @@ static int tenant_index_devs(struct tenant_snap *s, int socket, char *err, size_
 				}
 			}
 		}
+	}
+	/* Slots once every device is indexed (tenant_dev_same looks them up). */
+	for (d = 0; d < s->n_devs; d++) {
+		int64_t slot = tenant_dev_slot(s, prev, d, slots);
+
+		if (slot < 0) {
+			snprintf(err, errlen, "more devices than registration slots (%u more "
+				 "needed): restart sluice to grow the location table",
+				 s->n_devs - d);
+			return -1;
+		}
+		s->devs[d].loc = (uint32_t)slot;
 	}
 	return 0;
 }
@@ -222,9 +248,11 @@ static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, siz
 }
 
 struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
-				       struct tenant_state *states, int socket,
-				       char *err, size_t errlen)
+				       struct tenant_state *states,
+				       const struct tenant_snap *prev, struct tenant_slots *slots,
+				       int socket, char *err, size_t errlen)
 {
+	uint32_t n_free = slots->n_free;
 	struct tenant_snap_priv *p = calloc(1, sizeof(*p));
 	struct tenant_snap *s = p ? &p->pub : NULL;
 	uint32_t n_addr = 0, n_dom = 0, n_did = 0;
@@ -262,7 +290,7 @@ struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 			goto fail;
 	}
 	if (tenant_index_trunks(s, socket, err, errlen) < 0 ||
-	    tenant_index_devs(s, socket, err, errlen) < 0)
+	    tenant_index_devs(s, prev, slots, socket, err, errlen) < 0)
 		goto fail;
 	for (uint32_t i = 0; i < TENANT_MAX_STATES; i++)
 		s->t_of_state[i] = -1;
@@ -271,6 +299,7 @@ struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
 	s->cfg = cfg;
 	return s;
 fail:
+	slots->n_free = n_free; /* a stack: what was taken is back */
 	tenant_snap_free(s);
 	return NULL;
 }
@@ -395,4 +424,14 @@ int tenant_dev_find(const struct tenant_snap *s, uint32_t t, const char *user, s
 	return s->devs[v].tenant == t && strlen(name) == len && memcmp(name, user, len) == 0
 		       ? (int)v
 		       : -1;
+}
+
+int tenant_dev_same(const struct tenant_snap *s, const struct tenant_snap *other, uint32_t dev)
+{
+	const struct tenant_dev *d = &s->devs[dev];
+	int t = tenant_by_id(other, s->t[d->tenant].cfg->id);
+
+	if (t < 0)
+		return -1;
+	return tenant_dev_find(other, (uint32_t)t, d->cfg->username, strlen(d->cfg->username));
 }

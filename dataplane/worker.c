@@ -6,6 +6,7 @@
  */
 #include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "log.h"
 #include "pkt.h"
@@ -146,6 +147,8 @@ int wrk_lcore_main(void *arg)
 	uint16_t io, n;
 
 	SL_LOG(INFO, WRK, "worker %u on lcore %u\n", w->idx, w->lcore);
+	rte_rcu_qsbr_thread_register(dp->rcu, w->lcore);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->lcore);
 	while (!dp->stop) {
 		unsigned work = 0;
 
@@ -160,7 +163,11 @@ int wrk_lcore_main(void *arg)
 		}
 		for (io = 0; io < dp->n_io; io++)
 			wrk_flush(w, io);
+		/* holds no tenant snapshot from here to the next burst */
+		rte_rcu_qsbr_quiescent(dp->rcu, w->lcore);
 		idle_step(&w->idle, w->st, work);
 	}
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->lcore);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->lcore);
 	return 0;
 }

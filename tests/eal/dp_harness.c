@@ -31,16 +31,16 @@ static void __attribute__((noreturn)) h_die(const char *what)
  * domain and DID on port 5080, where nothing else claims traffic, and has
  * a user with two devices for the registrar tests.
  */
-static void h_config(struct harness *h, uint16_t n_workers)
+int h_config_text(char *text, size_t cap, uint16_t n_workers, unsigned dom_regs,
+		  const char *dom_users)
 {
-	char text[4096], workers[64] = "";
-	struct cfg_errors errs;
+	char workers[64] = "";
 	size_t n = 0;
 
 	for (uint16_t i = 0; i < n_workers; i++)
 		n += (size_t)snprintf(workers + n, sizeof(workers) - n, "%s%u", i ? ", " : "",
 				      2 + i);
-	snprintf(text, sizeof(text),
+	return snprintf(text, cap,
 		 "eal = { main_lcore = 0; io_lcores = [1]; worker_lcores = [%s]; };\n"
 		 "ports = ( { name = \"lan0\"; device = \"net_ring_h0\";\n"
 		 "  address = \"198.18.0.1\"; prefix = 24; gateway = \"198.18.0.254\"; } );\n"
@@ -58,10 +58,27 @@ static void h_config(struct harness *h, uint16_t n_workers)
 		 "   match = { domains = [\"dom.example\"]; dids = [\"+15551230001\", \"+1555999*\"]; };\n"
 		 "   limits = { cps = 0; concurrent_calls = 1; registrations = %u; };\n"
 		 "   users = ( { name = \"alice\"; extension = \"1001\"; devices = (\n"
-		 "     { username = \"alice-desk\"; password = \"%s\"; },\n"
-		 "     { username = \"alice-md5\"; ha1_md5 = \"%s\"; } ); } ); }\n"
+		 "     { username = \"alice-desk\"; password = \"%s\"; }%s ); }%s ); }\n"
 		 ");\n",
-		 workers, H_TIGHT_CPS, H_TIGHT_BURST, H_DOM_REGS, H_ALICE_PW, H_ALICE_MD5_HA1);
+		 workers, H_TIGHT_CPS, H_TIGHT_BURST, dom_regs, H_ALICE_PW,
+		 dom_users ? "" : ",\n     { username = \"alice-md5\"; ha1_md5 = \"" H_ALICE_MD5_HA1 "\"; }",
+		 dom_users ? dom_users : "");
+}
+
+/*
+ * The appliance's config: one net_ring port at H_APP_IP, SIP on 5060, 5070
+ * and 5080, and three tenants: "main" owns everything sent to port 5060
+ * (so the stateless tests need no tenant of their own); "tight" owns port
+ * 5070 with small limits for the admission tests; "dom" is found by its
+ * domain and DID on port 5080, where nothing else claims traffic, and has
+ * a user with two devices for the registrar tests.
+ */
+static void h_config(struct harness *h, uint16_t n_workers)
+{
+	char text[8192];
+	struct cfg_errors errs;
+
+	h_config_text(text, sizeof(text), n_workers, H_DOM_REGS, NULL);
 	if (cfg_load_string(text, "harness", &h->cfg, &errs) < 0) {
 		cfg_errors_print(&errs, stderr);
 		h_die("harness config");

@@ -39,6 +39,16 @@ struct harness {
 	struct rte_ether_addr peer_mac, gw_mac;
 };
 
+/*
+ * The harness config as text (see dp_harness.c), with the tenant "dom"
+ * allowing dom_regs registrations; dom_users NULL gives alice her two
+ * devices, otherwise alice keeps only alice-desk and dom_users is added
+ * after her in the users list (", { name = ...; ... }"). Returns the
+ * length as snprintf does.
+ */
+int h_config_text(char *text, size_t cap, uint16_t n_workers, unsigned dom_regs,
+		  const char *dom_users);
+
 /* Starts EAL and the dataplane with n_workers workers. Aborts on failure. */
 void h_start(struct harness *h, uint16_t n_workers);
 void h_stop(struct harness *h);

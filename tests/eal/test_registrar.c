@@ -6,12 +6,16 @@
  * and SHA-256, password and stored HA1), binds, lists, refuses and
  * unbinds, and the replies come back out, checked as text.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
+#include "dp.h"
 #include "dp_harness.h"
 #include "sip/digest.h"
 #include "sip/loc.h"
@@ -250,6 +254,124 @@ Test(reg, tenant_registration_limit_lets_refreshes_through)
 	/* a refresh of a bound contact still passes */
 	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5,
 			      "Contact: <sip:alice-desk@198.18.0.11:6000>\r\n", NULL, 1, "lim3", r,
+			      sizeof(r)),
+		     200);
+}
+
+/* ---- reloads: tenants change under registered devices ---- */
+
+/* Reloads the harness config with these "dom" settings; the dataplane's rc. */
+static int reload_with(unsigned dom_regs, const char *dom_users, char *err, size_t cap)
+{
+	static char text[128 * 1024];
+	char path[] = "/tmp/sluice-reload-XXXXXX";
+	struct cfg_errors errs;
+	struct cfg *c = calloc(1, sizeof(*c));
+	int fd = mkstemp(path), rc;
+	FILE *f = fdopen(fd, "w");
+
+	cr_assert(c && f);
+	cr_assert_lt((size_t)h_config_text(text, sizeof(text), 2, dom_regs, dom_users),
+		     sizeof(text));
+	fputs(text, f);
+	fclose(f);
+	rc = cfg_load(path, c, &errs);
+	unlink(path);
+	cr_assert_eq(rc, 0, "%s", errs.msg[0]);
+	rc = tenant_reload(h.dp, c, err, cap);
+	if (rc < 0) {
+		cfg_free(c);
+		free(c);
+	}
+	return rc;
+}
+
+static struct loc_aor *aor_of(const char *user)
+{
+	int t = tenant_by_id(h.dp->snap, "dom");
+	int d = tenant_dev_find(h.dp->snap, (uint32_t)t, user, strlen(user));
+
+	cr_assert_geq(d, 0, "no device %s", user);
+	return &h.dp->loc[h.dp->snap->devs[d].loc];
+}
+
+#define BOB ", { name = \"bob\"; extension = \"1002\"; devices = ( " \
+	    "{ username = \"bob-desk\"; password = \"bobpass123\"; } ); }"
+
+Test(reg, reload_keeps_bindings_and_applies_new_limits)
+{
+	struct loc_contact cur[LOC_MAX_CONTACTS];
+	char r[4096], err[256];
+	uint32_t gen = h.dp->snap->gen;
+
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, NULL, 1, "k1", r,
+			      sizeof(r)),
+		     200);
+	/* bob arrives, alice-md5 goes, and dom may hold one binding */
+	cr_assert_eq(reload_with(1, BOB, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(h.dp->snap->gen, gen + 1);
+	cr_assert_eq(loc_read(aor_of("alice-desk"), 0, cur), 1, "alice keeps her binding");
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 1);
+	cr_assert_eq(reg_auth("bob-desk", "bobpass123", DIGEST_ALG_MD5,
+			      "Contact: <sip:bob-desk@198.18.0.11:5062>\r\n", NULL, 1, "k2", r,
+			      sizeof(r)),
+		     403, "over the new limit: %s", r);
+	cr_assert_eq(reg_auth("alice-md5", H_ALICE_MD5_PW, DIGEST_ALG_MD5, CONTACT1, NULL, 1, "k3",
+			      r, sizeof(r)),
+		     403, "a device that is gone");
+	/* the limit goes up again: bob gets in */
+	cr_assert_eq(reload_with(5, BOB, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(reg_auth("bob-desk", "bobpass123", DIGEST_ALG_MD5,
+			      "Contact: <sip:bob-desk@198.18.0.11:5062>\r\n", NULL, 3, "k2", r,
+			      sizeof(r)),
+		     200, "%s", r);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 2);
+	cr_assert_eq(loc_read(aor_of("alice-desk"), 0, cur), 1);
+}
+
+Test(reg, removed_device_gives_back_its_bindings_and_slot)
+{
+	char r[4096], err[256];
+	uint32_t free_before = h.dp->loc_slots.n_free;
+
+	cr_assert_eq(reg_auth("alice-md5", H_ALICE_MD5_PW, DIGEST_ALG_MD5,
+			      "Contact: <sip:alice-md5@198.18.0.11:5066>\r\n", NULL, 1, "m1", r,
+			      sizeof(r)),
+		     200);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 1);
+	cr_assert_eq(reload_with(H_DOM_REGS, "", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 0);
+	cr_assert_eq(h.dp->loc_slots.n_free, free_before + 1);
+	/* put back: a fresh slot, challenged and registered from scratch */
+	cr_assert_eq(reload_with(H_DOM_REGS, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(h.dp->loc_slots.n_free, free_before);
+	cr_assert_eq(loc_read(aor_of("alice-md5"), 0, (struct loc_contact[LOC_MAX_CONTACTS]){0}),
+		     0);
+}
+
+Test(reg, reload_beyond_the_location_table_changes_nothing)
+{
+	struct loc_contact cur[LOC_MAX_CONTACTS];
+	static char users[64 * 1024];
+	char r[4096], err[256];
+	const struct tenant_snap *before;
+	size_t n = 0;
+
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, NULL, 1, "x1", r,
+			      sizeof(r)),
+		     200);
+	for (unsigned i = 0; i <= h.dp->loc_slots.n_free; i++)
+		n += (size_t)snprintf(users + n, sizeof(users) - n,
+				      ", { name = \"u%u\"; extension = \"%u\"; devices = ( "
+				      "{ username = \"d%u\"; password = \"password%u\"; } ); }",
+				      i, 2000 + i, i, i);
+	cr_assert_lt(n, sizeof(users) - 1);
+	before = h.dp->snap;
+	cr_assert_eq(reload_with(H_DOM_REGS, users, err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "registration slots"), "%s", err);
+	cr_assert_eq(h.dp->snap, before);
+	cr_assert_eq(loc_read(aor_of("alice-desk"), 0, cur), 1);
+	cr_assert_eq(reg_auth("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, CONTACT1, NULL, 3, "x1", r,
 			      sizeof(r)),
 		     200);
 }
