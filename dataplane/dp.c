@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <rte_eal.h>
 #include <rte_launch.h>
@@ -287,6 +288,10 @@ void dp_free(struct dp *dp)
 	}
 	neigh_table_free(dp->neigh);
 	tenant_snap_free(dp->snap);
+	if (dp->snap_cfg) {
+		cfg_free(dp->snap_cfg);
+		free(dp->snap_cfg);
+	}
 	tenant_retired_free(dp);
 	rte_free(dp->rcu);
 	rte_free(dp->loc_slots.free);
