@@ -119,6 +119,10 @@ typedef void api_handler_fn(const struct api_req *req, struct api_reply *rep);
  * segment; api_create checks). First match wins.
  */
 #define API_ROUTES(X)                                                 \
+	X(GET, "/v1/tenants", api_tenants_list, ADMIN)                \
+	X(GET, "/v1/tenants/{tenant}/registrations",                  \
+	  api_tenant_registrations, TENANT)                           \
+	X(GET, "/v1/tenants/{tenant}/calls", api_tenant_calls, TENANT) \
 	X(GET, "/v1/tenants/{tenant}/cdrs", api_cdrs_list, TENANT)    \
 	X(GET, "/metrics", api_metrics_get, ADMIN)
 

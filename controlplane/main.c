@@ -3,7 +3,15 @@
  * sluice: the appliance process. Reads the config (before EAL, so a bad
  * file is reported without touching the machine), starts EAL, builds and
  * launches the dataplane, then runs the control plane on the main lcore
- * until SIGINT or SIGTERM.
+ * until SIGINT or SIGTERM: cp_poll (route decisions, CDRs to the writer
+ * thread, call events) as often as there is work, sleeping 1 ms when a
+ * pass finds none (route requests carry deadlines of tens of ms), and the
+ * link watch once a second. The HTTP API and the CDR writer run on
+ * threads of their own (cp.h).
+ *
+ * The CDR store must open: if cdr.path (default /var/lib/sluice/cdr.db,
+ * its directory created if missing) cannot be, sluice says so and exits 3
+ * rather than run and lose every call's record.
  *
  * Exit codes:
  *   0  stopped cleanly (or --check-config: the file is valid)
@@ -23,6 +31,7 @@
 #include <rte_eal.h>
 
 #include "cfg.h"
+#include "cp.h"
 #include "dp.h"
 #include "eal.h"
 #include "log.h"
@@ -78,8 +87,9 @@ static void main_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static void main_banner(const struct cfg *cfg, const struct dp *dp)
+static void main_banner(const struct cfg *cfg, const struct dp *dp, const struct cp *cp)
 {
+	uint32_t a = cfg->api.listen.addr;
 	uint16_t i, j;
 
 	for (i = 0; i < dp->n_ports; i++) {
@@ -96,25 +106,46 @@ static void main_banner(const struct cfg *cfg, const struct dp *dp)
 	printf("sluice: %u io lcore(s), %u worker(s); counters: "
 	       "dpdk-telemetry.py -f %s, then /sluice/stats\n",
 	       dp->n_io, dp->n_workers, cfg->eal.file_prefix);
+	printf("sluice: HTTP API on http://%u.%u.%u.%u:%u (sluicectl; /metrics), "
+	       "CDRs in %s\n", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+	       cp_api_port(cp), cfg->cdr.path);
 	fflush(stdout);
 }
 
-/* The control plane loop: signals and link watch, every 100 ms. */
-static void main_loop(struct dp *dp)
+static uint64_t main_now_ms(void)
 {
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
-	unsigned n = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * The control plane loop: messages from the workers whenever there are
+ * some (a 1 ms sleep after a pass that found none), signals, and the link
+ * watch once a second.
+ */
+static void main_loop(struct dp *dp, struct cp *cp)
+{
+	const struct timespec idle = { 0, 1000 * 1000 };
+	uint64_t links_at = 0;
 
 	while (main_signal != SIGINT && main_signal != SIGTERM) {
+		uint64_t now;
+
 		if (main_signal == SIGHUP) {
 			SL_LOG(NOTICE, MAIN,
 			       "SIGHUP: live reload is not implemented yet; "
 			       "config unchanged\n");
 			main_signal = 0;
 		}
-		if (n++ % 10 == 0)
+		now = main_now_ms();
+		if (now >= links_at) {
 			port_watch_links(dp);
-		nanosleep(&tick, NULL);
+			links_at = now + 1000;
+		}
+		if (cp_poll(cp) == 0)
+			nanosleep(&idle, NULL);
 	}
 	SL_LOG(NOTICE, MAIN, "signal %d: stopping\n", (int)main_signal);
 }
@@ -124,6 +155,7 @@ static int main_run(const char *argv0, const char *path)
 	static struct cfg cfg;
 	static struct cfg_errors errs;
 	struct dp *dp;
+	struct cp *cp;
 	int rc;
 
 	if (cfg_load(path, &cfg, &errs) < 0) {
@@ -147,11 +179,24 @@ static int main_run(const char *argv0, const char *path)
 		cfg_free(&cfg);
 		return EXIT_START;
 	}
+	cp = cp_create(dp, &cfg);
+	if (cp == NULL) {
+		fprintf(stderr, "sluice: the control plane failed to start\n");
+		dp_stop(dp);
+		dp_free(dp);
+		rte_eal_cleanup();
+		cfg_free(&cfg);
+		return EXIT_START;
+	}
 	telemetry_register(dp);
-	main_banner(&cfg, dp);
-	main_loop(dp);
+	main_banner(&cfg, dp, cp);
+	main_loop(dp, cp);
 	telemetry_unregister();
 	dp_stop(dp);
+	/* after the workers: no more messages; the writer commits what
+	 * it has before cp_free returns */
+	cp_poll(cp);
+	cp_free(cp);
 	dp_free(dp);
 	rte_eal_cleanup();
 	cfg_free(&cfg);

@@ -38,13 +38,20 @@ if [ -n "$tap" ]; then
 		ip addr replace "$HOST_ADDR" dev "$tap"
 		ip link set "$tap" up
 		addr=$(sed -n 's/.*address *= *"\([0-9.]*\)".*/\1/p' "$CONF" | head -n1)
+		# the config's api.listen and cdr.path, else their defaults
+		api=$(sed -n 's/^[[:space:]]*listen *= *"\([0-9.:]*\)".*/\1/p' "$CONF" | head -n1)
+		api=${api:-127.0.0.1:8080}
+		cdrs=$(sed -n 's/^[[:space:]]*path *= *"\([^"]*\)".*/\1/p' "$CONF" | head -n1)
+		cdrs=${cdrs:-/var/lib/sluice/cdr.db}
 		cat <<EOT
 run.sh: sluice is running (pid $pid) on $CONF
 run.sh:   its port is tap '$tap'; this host is ${HOST_ADDR%/*} on it
 run.sh:   SIP:    udp $addr:5060   answers OPTIONS 200; other requests 501 for now
 run.sh:   ping:   ping $addr
 run.sh:   stats:  dpdk-telemetry.py -f $(sed -n 's/.*file_prefix *= *"\([^"]*\)".*/\1/p' "$CONF" | head -n1)   then /sluice/stats
-run.sh:   (the HTTP API and web pages are not built yet)
+run.sh:   API:    http://$api   (SLUICE_API=http://$api SLUICE_TOKEN=... scripts/sluicectl tenants; GET /metrics with the admin token)
+run.sh:   CDRs:   $cdrs
+run.sh:   (the web pages are not built yet)
 run.sh: Ctrl-C to stop
 EOT
 	fi

@@ -157,6 +157,10 @@ write_config() {
 	for ((i = 3; i < 2 + workers; i++)); do wl="$wl, $i"; done
 	ncpu=$(nproc)
 	for ((i = 1; i < 2 + workers; i++)); do lmap="$lmap,$i@$((i % ncpu))"; done
+	# the HTTP API on loopback (a port per run), CDRs in the work dir
+	E2E_API_PORT=${E2E_API_PORT:-$((18000 + $$ % 1000))}
+	E2E_API=http://127.0.0.1:$E2E_API_PORT
+	E2E_ADMIN_TOKEN=lab-admin-token-0123456789
 	cat >"$SLUICE_CONF" <<EOF
 # Written by tests/e2e/lib.sh for lab $P.
 eal = {
@@ -205,6 +209,13 @@ tenants = (
 			    devices = ( { username = "alice"; password = "alicepass1"; } ); } );
 	}
 );
+api = {
+	listen = "127.0.0.1:$E2E_API_PORT";
+	admin_token = "$E2E_ADMIN_TOKEN";
+};
+cdr = {
+	path = "$WORK/cdr/cdr.db";
+};
 EOF
 }
 

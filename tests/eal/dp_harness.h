@@ -96,4 +96,14 @@ uint64_t h_drop(struct harness *h, enum drop_reason r);
 
 #define H_STAT(h, field) h_stat(h, offsetof(struct stats_lcore, field))
 
+/*
+ * For control plane tests: starts EAL and builds the dataplane like
+ * h_start, but launches no lcore, so the test can act as worker w on the
+ * cp_up/cp_down rings. cdr_path is the CDR store; the API listens on
+ * 127.0.0.1, on any free port, with admin token H_ADMIN_TOKEN. Stop with
+ * h_stop.
+ */
+#define H_ADMIN_TOKEN "admin-token-0123456789"
+void h_start_cp(struct harness *h, uint16_t n_workers, const char *cdr_path);
+
 #endif
