@@ -28,7 +28,6 @@
 #include "cfg.h"
 
 struct rte_hash;
-struct rte_lpm;
 
 #define TENANT_MAX_STATES CFG_MAX_TENANTS
 
@@ -76,7 +75,8 @@ struct tenant_snap {
 	struct rte_hash *by_domain; /* request-URI host → index */
 	struct rte_hash *by_did;    /* number (exact or prefix) → index */
 	bool has_did_prefix;        /* any prefix DIDs ("+1555*") at all */
-	struct rte_lpm *by_cidr;    /* trunk source → trunks[] index + 1 */
+	struct rte_hash *by_cidr[33]; /* per prefix length: network → trunks[] index */
+	uint64_t cidr_lens;         /* bit n: some trunk network is a /n */
 	struct tenant_trunk_ref *trunks;
 	uint32_t n_trunks;
 	struct tenant_dev *devs;    /* every device, by tenant then user */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tenant snapshots (see tenant.h): built once per configuration by the
- * control plane, then only read. The lookup tables are DPDK's: rte_hash
- * for ids, appliance addresses, domains and numbers, rte_lpm for the
- * trunks' source networks. Strings are keyed by two CRC32-C hashes of
+ * control plane, then only read. The lookup tables are DPDK's rte_hash:
+ * ids, appliance addresses, domains, numbers, devices, and the trunks'
+ * source networks (one table per prefix length). Strings are keyed by two CRC32-C hashes of
  * their bytes (case-folded for host names) and confirmed against the
  * configured string on every hit.
  */
@@ -16,7 +16,6 @@
 
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
-#include <rte_lpm.h>
 #include <rte_malloc.h>
 
 #include "tenant.h"
@@ -208,25 +207,32 @@ static int tenant_index_devs(struct tenant_snap *s, const struct tenant_snap *pr
 	return 0;
 }
 
+/*
+ * Trunk sources: one rte_hash of network addresses per prefix length in
+ * use, searched longest first. (rte_lpm would answer in one lookup, but
+ * its 64 MiB first-level table per snapshot, two or three snapshots alive
+ * around a reload, costs more than a few hundred trunk networks are worth.)
+ */
 static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, size_t errlen)
 {
-	struct rte_lpm_config lc = {0};
-	uint32_t n_cidrs = 0, k = 0;
-	char name[64];
+	uint32_t n_len[33] = {0}, k = 0;
+	char what[16];
 
 	for (uint32_t ti = 0; ti < s->n; ti++)
-		for (uint32_t j = 0; j < s->t[ti].cfg->n_trunks; j++) {
-			n_cidrs += s->t[ti].cfg->trunks[j].n_cidrs;
-			s->n_trunks++;
-		}
+		for (uint32_t j = 0; j < s->t[ti].cfg->n_trunks; j++, s->n_trunks++)
+			for (uint32_t c = 0; c < s->t[ti].cfg->trunks[j].n_cidrs; c++)
+				n_len[s->t[ti].cfg->trunks[j].cidrs[c].prefix]++;
 	s->trunks = calloc(s->n_trunks ? s->n_trunks : 1, sizeof(*s->trunks));
-	lc.max_rules = n_cidrs + 1;
-	lc.number_tbl8s = n_cidrs < 256 ? 256 : n_cidrs;
-	snprintf(name, sizeof(name), "tn_cidr_%u", s->gen);
-	s->by_cidr = rte_lpm_create(name, socket, &lc);
-	if (!s->trunks || !s->by_cidr) {
-		snprintf(err, errlen, "no memory for the trunk source table");
-		return -1;
+	if (!s->trunks)
+		goto nomem;
+	for (unsigned len = 0; len <= 32; len++) {
+		if (!n_len[len])
+			continue;
+		snprintf(what, sizeof(what), "cidr%u", len);
+		s->by_cidr[len] = tenant_hash(what, s->gen, n_len[len], sizeof(uint32_t), socket);
+		if (!s->by_cidr[len])
+			goto nomem;
+		s->cidr_lens |= 1ull << len;
 	}
 	for (uint32_t ti = 0; ti < s->n; ti++) {
 		const struct cfg_tenant *t = s->t[ti].cfg;
@@ -236,7 +242,7 @@ static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, siz
 			for (uint32_t c = 0; c < t->trunks[j].n_cidrs; c++) {
 				const struct cfg_cidr *r = &t->trunks[j].cidrs[c];
 
-				if (rte_lpm_add(s->by_cidr, r->addr, r->prefix, k + 1) < 0) {
+				if (tenant_add(s->by_cidr[r->prefix], &r->addr, k) < 0) {
 					snprintf(err, errlen, "tenant '%s' trunk '%s': cannot add "
 						 "its source networks", t->id, t->trunks[j].name);
 					return -1;
@@ -245,6 +251,9 @@ static int tenant_index_trunks(struct tenant_snap *s, int socket, char *err, siz
 		}
 	}
 	return 0;
+nomem:
+	snprintf(err, errlen, "no memory for the trunk source table");
+	return -1;
 }
 
 struct tenant_snap *tenant_snap_create(const struct cfg *cfg, uint32_t gen,
@@ -314,7 +323,8 @@ void tenant_snap_free(struct tenant_snap *s)
 	rte_hash_free(s->by_addr);
 	rte_hash_free(s->by_domain);
 	rte_hash_free(s->by_did);
-	rte_lpm_free(s->by_cidr);
+	for (unsigned len = 0; len <= 32; len++)
+		rte_hash_free(s->by_cidr[len]);
 	rte_hash_free(s->by_dev);
 	free(s->devs);
 	free(s->user_dev);
@@ -404,12 +414,20 @@ int tenant_by_did(const struct tenant_snap *s, const char *num, size_t len)
 
 bool tenant_trunk_by_src(const struct tenant_snap *s, uint32_t src, struct tenant_trunk_ref *ref)
 {
-	uint32_t hop;
+	uint64_t lens = s->cidr_lens;
 
-	if (rte_lpm_lookup(s->by_cidr, src, &hop) < 0 || hop == 0 || hop > s->n_trunks)
-		return false;
-	*ref = s->trunks[hop - 1];
-	return true;
+	while (lens) {
+		unsigned len = 63 - (unsigned)__builtin_clzll(lens);
+		uint32_t net = len ? src & ~(uint32_t)0 << (32 - len) : 0;
+		uintptr_t v;
+
+		lens &= ~(1ull << len);
+		if (tenant_lookup(s->by_cidr[len], &net, &v) == 0 && v < s->n_trunks) {
+			*ref = s->trunks[v];
+			return true;
+		}
+	}
+	return false;
 }
 
 int tenant_dev_find(const struct tenant_snap *s, uint32_t t, const char *user, size_t len)

@@ -6,6 +6,7 @@
  * per-worker dispatch).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -544,4 +545,44 @@ Test(dp, concurrent_calls_are_held_and_given_back)
 	cr_assert_eq(H_STAT(&h, adm_503_calls), 1);
 	__atomic_store_n(&st->calls, 0, __ATOMIC_RELAXED);
 	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 501);
+}
+
+/* Trunk sources: longest prefix across tables per length, exact networks. */
+Test(dp, trunk_sources_attribute_by_longest_prefix)
+{
+	static const char text[] =
+		"eal = { io_lcores = [1]; worker_lcores = [2]; };\n"
+		"ports = ( { name = \"p\"; device = \"net_tap9\"; address = \"198.18.0.1\"; prefix = 16; } );\n"
+		"sip = { udp_ports = [5060]; };\n"
+		"tenants = (\n"
+		" { id = \"a\"; api_token = \"a-token-0123456789\";\n"
+		"   trunks = ( { name = \"wide\"; address = \"198.18.5.1:5060\"; cidrs = [\"198.18.5.0/24\"]; },\n"
+		"              { name = \"host\"; address = \"198.18.6.7:5060\"; cidrs = [\"198.18.6.7/32\"]; } ); },\n"
+		" { id = \"b\"; api_token = \"b-token-0123456789\";\n"
+		"   trunks = ( { name = \"net\"; address = \"198.18.8.1:5060\"; cidrs = [\"198.18.8.0/22\"]; } ); }\n"
+		");\n";
+	static struct cfg c;
+	struct cfg_errors errs;
+	uint32_t free_slots[4] = {3, 2, 1, 0};
+	struct tenant_slots slots = {free_slots, 4};
+	struct tenant_state *states = calloc(TENANT_MAX_STATES, sizeof(*states));
+	struct tenant_trunk_ref r;
+	struct tenant_snap *s;
+	char err[256];
+
+	cr_assert_eq(cfg_load_string(text, "trunks", &c, &errs), 0, "%s", errs.msg[0]);
+	s = tenant_snap_create(&c, 99, states, NULL, &slots, 0, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(tenant_trunk_by_src(s, 0xc6120563u /* 198.18.5.99 */, &r));
+	cr_assert_eq(r.tenant, 0);
+	cr_assert_eq(r.trunk, 0);
+	cr_assert(tenant_trunk_by_src(s, 0xc6120607u /* 198.18.6.7 */, &r));
+	cr_assert_eq(r.trunk, 1);
+	cr_assert_not(tenant_trunk_by_src(s, 0xc6120608u /* 198.18.6.8 */, &r));
+	cr_assert(tenant_trunk_by_src(s, 0xc6120bfeu /* 198.18.11.254 */, &r));
+	cr_assert_eq(r.tenant, 1);
+	cr_assert_not(tenant_trunk_by_src(s, 0xc6120c01u /* 198.18.12.1 */, &r));
+	tenant_snap_free(s);
+	cfg_free(&c);
+	free(states);
 }
