@@ -124,7 +124,8 @@ typedef void api_handler_fn(const struct api_req *req, struct api_reply *rep);
 	  api_tenant_registrations, TENANT)                           \
 	X(GET, "/v1/tenants/{tenant}/calls", api_tenant_calls, TENANT) \
 	X(GET, "/v1/tenants/{tenant}/cdrs", api_cdrs_list, TENANT)    \
-	X(GET, "/metrics", api_metrics_get, ADMIN)
+	X(GET, "/metrics", api_metrics_get, ADMIN)                    \
+	X(POST, "/v1/reload", api_reload_post, ADMIN)
 
 #define API_X(method, pattern, fn, scope) api_handler_fn fn;
 API_ROUTES(API_X)

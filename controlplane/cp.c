@@ -454,6 +454,8 @@ struct cp *cp_create(struct dp *dp, const struct cfg *cfg)
 	cp->cfg = cfg;
 	cp->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
 	pthread_mutex_init(&cp->calls.lock, NULL);
+	pthread_mutex_init(&cp->reload.lock, NULL);
+	pthread_cond_init(&cp->reload.cond, NULL);
 	cp->calls.cap = CP_CALLS_MIN;
 	cp->calls.slot = calloc(CP_CALLS_MIN, sizeof(*cp->calls.slot));
 	cp->route_rej = calloc(TENANT_MAX_STATES, sizeof(*cp->route_rej));
@@ -490,6 +492,8 @@ void cp_free(struct cp *cp)
 	free(cp->route_rej);
 	free(cp->calls.slot);
 	pthread_mutex_destroy(&cp->calls.lock);
+	pthread_mutex_destroy(&cp->reload.lock);
+	pthread_cond_destroy(&cp->reload.cond);
 	free(cp);
 }
 

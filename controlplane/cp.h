@@ -85,6 +85,15 @@ struct cp_calls {
 	uint32_t n;
 };
 
+/* Reloads asked for by API threads, carried out by the control plane thread. */
+struct cp_reload {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t asked, done;       /* requests made, requests answered */
+	int rc;                     /* outcome of the last reload */
+	char report[4096];          /* its summary, or its errors one per line */
+};
+
 struct cp {
 	struct dp *dp;
 	const struct cfg *cfg;      /* the boot config: api and cdr settings */
@@ -101,6 +110,7 @@ struct cp {
 	uint64_t c[CP_C_COUNT];                /* relaxed atomics */
 	uint64_t by_rule[ROUTE_RULE_COUNT];    /* decisions by route rule */
 	uint64_t *route_rej;                   /* [TENANT_MAX_STATES] rejects by tenant */
+	struct cp_reload reload;
 };
 
 /*
@@ -125,6 +135,24 @@ void cp_free(struct cp *cp);
  * it handled or sent (0: idle). Control plane thread only.
  */
 unsigned cp_poll(struct cp *cp);
+
+/*
+ * Reloads the configuration file (cfg->path of the boot config): its
+ * tenants replace the running ones (tenant_reload). On error every problem
+ * is logged and written to report (one per line), and nothing changes.
+ * 0 or -errno. Control plane thread only (SIGHUP lands here).
+ */
+int cp_reload_now(struct cp *cp, char *report, size_t cap);
+
+/* Carries out a reload an API thread asked for, if any. Control plane thread. */
+void cp_reload_serve(struct cp *cp);
+
+/*
+ * From any other thread: asks the control plane thread for a reload and
+ * waits for it (at most 10 s, then -ETIMEDOUT). Same returns and report
+ * as cp_reload_now.
+ */
+int cp_reload_request(struct cp *cp, char *report, size_t cap);
 
 /* The API's port (the one chosen when cfg->api.listen.port was 0). */
 uint16_t cp_api_port(const struct cp *cp);

@@ -134,11 +134,13 @@ static void main_loop(struct dp *dp, struct cp *cp)
 		uint64_t now;
 
 		if (main_signal == SIGHUP) {
-			SL_LOG(NOTICE, MAIN,
-			       "SIGHUP: live reload is not implemented yet; "
-			       "config unchanged\n");
+			char report[4096];
+
 			main_signal = 0;
+			if (cp_reload_now(cp, report, sizeof(report)) == 0)
+				SL_LOG(NOTICE, MAIN, "SIGHUP: reloaded %s\n", report);
 		}
+		cp_reload_serve(cp);
 		now = main_now_ms();
 		if (now >= links_at) {
 			port_watch_links(dp);
