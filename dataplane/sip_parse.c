@@ -952,6 +952,16 @@ _Static_assert(SIP_HDR_COUNT <= 32, "header id bitmasks are 32 bits");
 #define SIP_RUN_ALL (SIP_BIT(VIA) | SIP_BIT(CALL_ID) | SIP_BIT(CSEQ) | SIP_BIT(FROM) | \
 		     SIP_BIT(TO) | SIP_BIT(CONTENT_LENGTH) | SIP_BIT(MAX_FORWARDS))
 
+/*
+ * Headers a message carries once (RFC 3261 §7.3.1 allows repeats only of
+ * comma-list headers) and whose handler would take whichever came last: a
+ * second one is an error, so every reader of the message (the lazy parse
+ * stops at the first) agrees on its value. A repeated CSeq or
+ * Content-Length is checked by its handler instead: the same value again
+ * is harmless, another value is an error of that header.
+ */
+#define SIP_SINGLE (SIP_BIT(CALL_ID) | SIP_BIT(FROM) | SIP_BIT(TO))
+
 /* What a lazy parse looks for and runs: dispatch and admission need no more. */
 #define SIP_RUN_LAZY (SIP_BIT(CALL_ID) | SIP_BIT(CSEQ) | SIP_BIT(TO))
 
@@ -1106,8 +1116,8 @@ static int sip_line_odd(struct sip_pctx *c, const char *p, const char *le, unsig
 
 /*
  * Checks a header line whose name [p, *q) is not followed right away by a
- * colon, or that comes one too many or is a second Call-ID. Moves *q to
- * the colon.
+ * colon, or that comes one too many or is a second one of a header that
+ * may appear once (SIP_SINGLE). Moves *q to the colon.
  */
 static int sip_line_colon(struct sip_pctx *c, const char *p, const char **q, const char *le,
 			  unsigned nh, uint8_t id)
@@ -1121,6 +1131,8 @@ static int sip_line_colon(struct sip_pctx *c, const char *p, const char **q, con
 		return sip_fail(c, SIP_PERR_TOO_MANY_HEADERS, p);
 	if (id == SIP_HDR_CALL_ID && c->m->hdr_idx[id])
 		return sip_fail(c, SIP_PERR_DUP_CALL_ID, p);
+	if (((SIP_SINGLE >> id) & 1) && c->m->hdr_idx[id])
+		return sip_fail(c, SIP_PERR_DUP_HEADER, p);
 	*q = colon;
 	return 0;
 }
@@ -1204,7 +1216,7 @@ static int sip_parse_headers(struct sip_pctx *c, const char *p)
 			break;
 		}
 		q = p + n;
-		if (*q != ':' || nh == SIP_MAX_HEADERS || (id == SIP_HDR_CALL_ID && m->hdr_idx[id])) {
+		if (*q != ':' || nh == SIP_MAX_HEADERS || (((SIP_SINGLE >> id) & 1) && m->hdr_idx[id])) {
 			if ((err = sip_line_colon(c, p, &q, le, nh, id)))
 				break;
 		}

@@ -64,6 +64,7 @@ enum sip_method {
 	X(BAD_HEADER, "header line without a name and colon")         \
 	X(NO_CALL_ID, "no Call-ID header")                             \
 	X(DUP_CALL_ID, "more than one Call-ID header")                 \
+	X(DUP_HEADER, "more than one From or To header")               \
 	X(NO_CSEQ, "no CSeq header")                                   \
 	X(BAD_CSEQ, "CSeq is not a number and a method")               \
 	X(CSEQ_METHOD, "CSeq method differs from the request method")  \

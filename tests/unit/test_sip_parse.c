@@ -966,8 +966,10 @@ static int parse_with_last(struct sip_msg *m, enum sip_hdr_id id, const char *na
 		id == SIP_HDR_CONTENT_LENGTH || id == SIP_HDR_MAX_FORWARDS ? "0" : "x";
 	const char *cid = id == SIP_HDR_CALL_ID ? "" : CALLID;
 	const char *cseq = id == SIP_HDR_CSEQ ? "" : "CSeq: 1 OPTIONS\r\n";
+	const char *from = id == SIP_HDR_FROM ? "" : FROM;
+	const char *to = id == SIP_HDR_TO ? "" : TO;
 
-	return parse_fmt(m, RL VIA FROM TO "%s%s%s: %s\r\n\r\n", cid, cseq, name, v);
+	return parse_fmt(m, RL VIA "%s%s%s%s%s: %s\r\n\r\n", from, to, cid, cseq, name, v);
 }
 
 Test(sip_hdr_find, every_name_in_any_case)
@@ -1416,4 +1418,32 @@ Test(sip_parse_lazy, agrees_with_full_parse)
 		cr_assert_eq(l.to_tag.len, f.to_tag.len);
 		cr_assert_eq(l.ruri.len, f.ruri.len);
 	}
+}
+
+/* A second From or To is refused (CSeq and Content-Length: see their tests). */
+Test(sip_parse, from_or_to_twice_is_refused)
+{
+	struct sip_msg m;
+
+	cr_assert_eq(parse(RL VIA FROM TO TO CALLID "CSeq: 1 OPTIONS\r\n\r\n", &m),
+		     -SIP_PERR_DUP_HEADER);
+	cr_assert_eq(parse(RL VIA FROM "f: <sip:x@y>;tag=2\r\n" TO CALLID "CSeq: 1 OPTIONS\r\n\r\n",
+			   &m),
+		     -SIP_PERR_DUP_HEADER);
+	/* several Vias (and other list headers) stay fine */
+	cr_assert_gt(parse(RL VIA VIA FROM TO CALLID "CSeq: 1 OPTIONS\r\n\r\n", &m), 0);
+}
+
+/*
+ * Found by the fuzzer: an empty To, then a second To with a value. The
+ * lazy parse stopped at the first (no To), the full one took the second;
+ * now the full parse refuses the second To, and both fail.
+ */
+Test(sip_parse_lazy, empty_to_then_another_to)
+{
+	const char *s = RL VIA FROM "To: \r\n" CALLID "CSeq: 1 OPTIONS\r\nTo: <sip:b@c>\r\n\r\n";
+	struct sip_msg m;
+
+	cr_assert_eq(parse(s, &m), -SIP_PERR_DUP_HEADER);
+	cr_assert_lt(lazy(s, &m), 0);
 }
