@@ -32,6 +32,9 @@ utime/stime are in clock ticks (USER_HZ, usually 100): a figure is good to
 about 10 ms per process per snapshot, so windows should be seconds long.
 Exit codes: 0 ok, 1 a PID was not there or a file was unreadable, 2 usage;
 exec exits with CMD's code.
+
+probe.py imports read_stat, write_json and CLK_TCK from here, so the two
+read /proc and write their JSON the same way.
 """
 
 import argparse
@@ -59,6 +62,17 @@ def read_stat(path):
     ticks = int(fields[11]) + int(fields[12])
     start = int(fields[19])
     return comm, ppid, ticks, start, int(fields[12])
+
+
+def write_json(obj, path=None):
+    """obj as one line of JSON, keys sorted: to the file path (replaced),
+    or to stdout without one."""
+    text = json.dumps(obj, sort_keys=True)
+    if path:
+        with open(path, "w") as f:
+            f.write(text + "\n")
+    else:
+        print(text)
 
 
 def descendants(roots):
@@ -118,12 +132,7 @@ def cmd_snap(a):
     # The stamp halfway through the reads splits their cost evenly.
     snap = {"t": (t0 + time.monotonic()) / 2, "clk_tck": CLK_TCK,
             "procs": procs}
-    text = json.dumps(snap, sort_keys=True)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    write_json(snap, a.out)
     return 0
 
 
@@ -167,7 +176,7 @@ def cmd_delta(a):
     }
     if threads:
         out["threads"] = threads
-    print(json.dumps(out, sort_keys=True))
+    write_json(out)
     return 0
 
 
@@ -195,8 +204,7 @@ def cmd_exec(a):
     out = {"cpu_s": ru.ru_utime + ru.ru_stime, "utime_s": ru.ru_utime,
            "stime_s": ru.ru_stime, "wall_s": round(time.monotonic() - t0, 3),
            "rc": rc, "maxrss_kb": ru.ru_maxrss}
-    with open(a.out, "w") as f:
-        f.write(json.dumps(out, sort_keys=True) + "\n")
+    write_json(out, a.out)
     return rc if rc >= 0 else 128 - rc
 
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Measures a running DPDK process through its telemetry socket, for the
 benchmark scripts in this folder. Stdlib only; the socket protocol lives in
-tests/e2e/telemetry.py, which this imports.
+tests/e2e/telemetry.py and the reading of /proc/*/stat and the JSON output
+in cpu.py, which this imports.
 
     probe.py window --kind ceiling|sluice --prefix P --pid PID --lcore L
                     [--warmup S] [--seconds T] [--start-timeout S]
@@ -41,9 +42,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "e2e"))
+sys.path.insert(0, HERE)
+from cpu import CLK_TCK, read_stat, write_json  # noqa: E402  (cpu.py here)
 import telemetry  # noqa: E402  (tests/e2e/telemetry.py)
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def thread_ticks(pid, lcore):
@@ -53,24 +54,17 @@ def thread_ticks(pid, lcore):
     task_dir = "/proc/%d/task" % pid
     for tid in os.listdir(task_dir):
         try:
-            with open(os.path.join(task_dir, tid, "comm")) as f:
-                if f.read().strip() not in names:
-                    continue
-            with open(os.path.join(task_dir, tid, "stat")) as f:
-                # Fields after the ")" that closes comm; utime and stime are
-                # fields 14 and 15 of the whole line.
-                rest = f.read().rsplit(")", 1)[1].split()
-            return int(rest[11]) + int(rest[12])
-        except OSError:
-            continue
+            comm, _, ticks, _, _ = read_stat(os.path.join(task_dir, tid, "stat"))
+        except (OSError, ValueError, IndexError):
+            continue  # exited while we looked
+        if comm in names:
+            return ticks
     raise RuntimeError("no thread for lcore %d in pid %d" % (lcore, pid))
 
 
 def process_ticks(pid):
     """utime+stime of the whole process, in clock ticks."""
-    with open("/proc/%d/stat" % pid) as f:
-        rest = f.read().rsplit(")", 1)[1].split()
-    return int(rest[11]) + int(rest[12])
+    return read_stat("/proc/%d/stat" % pid)[2]
 
 
 def loadavg():
@@ -156,7 +150,7 @@ def cmd_window(a):
             "sip_parse_drops": s1["drop_sip_parse"] - s0["drop_sip_parse"],
             "io_drop_rate": (s1["io_drops"] - s0["io_drops"]) / wall,
         })
-    print(json.dumps(out, sort_keys=True))
+    write_json(out)
     return 0
 
 
@@ -170,12 +164,7 @@ def cmd_snap(a):
     except (OSError, ValueError, ConnectionError) as exc:
         print("probe.py: %s: %s" % (a.prefix, exc), file=sys.stderr)
         return 1
-    text = json.dumps(snap, sort_keys=True)
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text + "\n")
-    else:
-        print(text)
+    write_json(snap, a.out)
     return 0
 
 
@@ -216,7 +205,7 @@ def cmd_delta(a):
     }
     if "ticks" in s0 and "ticks" in s1:
         out["cpu_cores"] = (s1["ticks"] - s0["ticks"]) / CLK_TCK / wall
-    print(json.dumps(out, sort_keys=True))
+    write_json(out)
     return 0
 
 

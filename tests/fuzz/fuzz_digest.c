@@ -16,21 +16,11 @@
  */
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "sip/digest.h"
-
-/* An assertion that survives NDEBUG: the fuzzer must see every failure. */
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, \
-				#cond);                                          \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 static const char ha1_64[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

@@ -13,21 +13,10 @@
  * tests/fuzz/corpus/sip_contact/.
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "sip/sip_contact.h"
-
-/* An assertion that survives NDEBUG: the fuzzer must see every failure. */
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, \
-				#cond);                                          \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 #define MAX_INPUT 8192
 

@@ -12,21 +12,10 @@
  * Seeds: tests/fuzz/corpus/sip_parse/.
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "sip_parse.h"
-
-/* An assertion that survives NDEBUG: the fuzzer must see every failure. */
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, \
-				#cond);                                          \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 static int in(struct sip_slice s, size_t lim)
 {

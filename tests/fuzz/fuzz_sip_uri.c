@@ -16,20 +16,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "sip/sip_uri.h"
-
-/* An assertion that survives NDEBUG: the fuzzer must see every failure. */
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, \
-				#cond);                                          \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 #define MAX_INPUT 4096
 

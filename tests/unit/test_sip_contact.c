@@ -20,35 +20,17 @@
 #include <string.h>
 
 #include "sip/sip_contact.h"
+#include "test_util.h"
 
-/* The buffer of the last parse; freed by the next parse or the test's end. */
-static char *cur;
-static size_t cur_len;
-
-static void cleanup(void)
-{
-	free(cur);
-	cur = NULL;
-}
-
-TestSuite(sip_naddr_parse, .fini = cleanup);
-TestSuite(sip_naddr_param, .fini = cleanup);
-TestSuite(sip_naddr_next, .fini = cleanup);
-TestSuite(sip_contact_next, .fini = cleanup);
-TestSuite(sip_naddr_err_str, .fini = cleanup);
-
-static void load_n(const char *s, size_t n)
-{
-	free(cur);
-	cur = malloc(n ? n : 1);
-	cr_assert(cur);
-	memcpy(cur, s, n);
-	cur_len = n;
-}
+TestSuite(sip_naddr_parse, .fini = test_cleanup);
+TestSuite(sip_naddr_param, .fini = test_cleanup);
+TestSuite(sip_naddr_next, .fini = test_cleanup);
+TestSuite(sip_contact_next, .fini = test_cleanup);
+TestSuite(sip_naddr_err_str, .fini = test_cleanup);
 
 static int parse_n(const char *s, size_t n, struct sip_naddr *na)
 {
-	load_n(s, n);
+	test_load_n(s, n);
 	return sip_naddr_parse(cur, cur, n, na);
 }
 
@@ -56,15 +38,6 @@ static int parse(const char *s, struct sip_naddr *na)
 {
 	return parse_n(s, strlen(s), na);
 }
-
-static bool sl_eq(struct sip_slice s, const char *want)
-{
-	return s.len == strlen(want) && memcmp(cur + s.off, want, s.len) == 0;
-}
-
-#define cr_assert_sl(slice, want) \
-	cr_assert(sl_eq(slice, want), "%s is \"%.*s\", want \"%s\"", #slice, \
-		  (int)(slice).len, cur + (slice).off, want)
 
 #define OK(s, na) \
 	cr_assert_eq(parse(s, na), (int)strlen(s), "%s: %s", s, sip_naddr_err_str((na)->err))
@@ -402,7 +375,7 @@ Test(sip_naddr_next, route_set)
 	size_t pos = 0, prev;
 	int rc;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	for (int i = 0; i < 3; i++) {
 		prev = pos;
 		rc = sip_naddr_next(cur, cur, cur_len, &pos, &na);
@@ -423,7 +396,7 @@ Test(sip_naddr_next, commas_inside_quotes_and_angles)
 	struct sip_naddr na;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_gt(sip_naddr_next(cur, cur, cur_len, &pos, &na), 0);
 	cr_assert_sl(na.display, "Doe, John");
 	cr_assert_sl(na.uri.user, "a,b");
@@ -443,7 +416,7 @@ static int walk(const char *s, int *rc, unsigned *err_off)
 	size_t pos = 0;
 	int k = 0;
 
-	load_n(s, strlen(s));
+	test_load_n(s, strlen(s));
 	while ((*rc = sip_naddr_next(cur, cur, cur_len, &pos, &na)) > 0)
 		cr_assert_leq(++k, 100);
 	*err_off = na.err_off;
@@ -477,7 +450,7 @@ Test(sip_naddr_next, error_leaves_pos)
 	struct sip_naddr na;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_gt(sip_naddr_next(cur, cur, cur_len, &pos, &na), 0);
 	cr_assert_eq(pos, 9);
 	cr_assert_eq(sip_naddr_next(cur, cur, cur_len, &pos, &na),
@@ -509,13 +482,13 @@ Test(sip_contact_next, star)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n("*", 1);
+	test_load_n("*", 1);
 	cr_assert_eq(cnext(&pos, &c), 1);
 	cr_assert(c.star);
 	cr_assert_eq(pos, 1);
 	cr_assert_eq(cnext(&pos, &c), 0);
 
-	load_n("  *\r\n ", 6);
+	test_load_n("  *\r\n ", 6);
 	pos = 0;
 	cr_assert_eq(cnext(&pos, &c), 6);
 	cr_assert(c.star);
@@ -527,12 +500,12 @@ Test(sip_contact_next, star_not_alone)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n("*, <sip:a@b>", 12);
+	test_load_n("*, <sip:a@b>", 12);
 	cr_assert_eq(cnext(&pos, &c), -SIP_NADDR_E_STAR_NOT_ALONE);
 	cr_assert_eq(c.na.err_off, 0);
 	cr_assert_eq(pos, 0);
 
-	load_n("<sip:a@b>, *", 12);
+	test_load_n("<sip:a@b>, *", 12);
 	cr_assert_gt(cnext(&pos, &c), 0);
 	cr_assert_eq(cnext(&pos, &c), -SIP_NADDR_E_STAR_NOT_ALONE);
 	cr_assert_eq(c.na.err_off, 11);
@@ -543,7 +516,7 @@ Test(sip_contact_next, star_as_display_name)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n("* <sip:a@b>", 11);
+	test_load_n("* <sip:a@b>", 11);
 	cr_assert_eq(cnext(&pos, &c), 11);
 	cr_assert(!c.star);
 	cr_assert_sl(c.na.display, "*");
@@ -556,7 +529,7 @@ Test(sip_contact_next, several_contacts_per_line)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_gt(cnext(&pos, &c), 0);
 	cr_assert(c.has_expires && c.expires == 3600);
 	cr_assert(c.has_q && c.q == 700);
@@ -580,7 +553,7 @@ Test(sip_contact_next, torture_style_params)
 	struct sip_slice v;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_eq(cnext(&pos, &c), (int)cur_len);
 	cr_assert_sl(c.na.display, "Quoted string \\\"\\\"");
 	cr_assert_eq(c.q, 330);
@@ -596,7 +569,7 @@ Test(sip_contact_next, quoted_display_with_commas_and_escaped_quotes)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_gt(cnext(&pos, &c), 0);
 	cr_assert_sl(c.na.display, "a \\\"quoted\\\", name");
 	cr_assert_gt(cnext(&pos, &c), 0);
@@ -611,7 +584,7 @@ static int one(const char *param, struct sip_contact *c)
 	size_t pos = 0;
 	int n = snprintf(s, sizeof(s), "<sip:a@b>;%s", param);
 
-	load_n(s, (size_t)n);
+	test_load_n(s, (size_t)n);
 	return cnext(&pos, c);
 }
 
@@ -711,7 +684,7 @@ Test(sip_contact_next, error_leaves_pos)
 	struct sip_contact c;
 	size_t pos = 0;
 
-	load_n(s, sizeof(s) - 1);
+	test_load_n(s, sizeof(s) - 1);
 	cr_assert_gt(cnext(&pos, &c), 0);
 	cr_assert_eq(pos, 15);
 	cr_assert_eq(cnext(&pos, &c), -SIP_NADDR_E_BAD_Q);
@@ -736,7 +709,7 @@ Test(sip_contact_next, several_header_lines_share_a_base)
 	struct sip_contact c;
 	int k = 0;
 
-	load_n(msg, sizeof(msg) - 1);
+	test_load_n(msg, sizeof(msg) - 1);
 	for (size_t i = 0; i < 2; i++) {
 		const char *s = cur + (lines[i].s - msg);
 		size_t pos = 0;

@@ -19,38 +19,19 @@
 #include <string.h>
 
 #include "sip/sip_uri.h"
+#include "test_util.h"
 
-/* The buffers of the last parses; freed by the next parse or the test's end. */
-static char *cur, *cur2;
-
-static void cleanup(void)
-{
-	free(cur);
-	free(cur2);
-	cur = cur2 = NULL;
-}
-
-TestSuite(sip_uri_parse, .fini = cleanup);
-TestSuite(sip_uri_param, .fini = cleanup);
-TestSuite(sip_uri_host_ipv4, .fini = cleanup);
-TestSuite(sip_uri_phone_norm, .fini = cleanup);
-TestSuite(sip_uri_phone, .fini = cleanup);
-TestSuite(sip_uri_eq, .fini = cleanup);
-TestSuite(sip_uri_err_str, .fini = cleanup);
-
-static char *dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n ? n : 1);
-
-	cr_assert(p);
-	memcpy(p, s, n);
-	return p;
-}
+TestSuite(sip_uri_parse, .fini = test_cleanup);
+TestSuite(sip_uri_param, .fini = test_cleanup);
+TestSuite(sip_uri_host_ipv4, .fini = test_cleanup);
+TestSuite(sip_uri_phone_norm, .fini = test_cleanup);
+TestSuite(sip_uri_phone, .fini = test_cleanup);
+TestSuite(sip_uri_eq, .fini = test_cleanup);
+TestSuite(sip_uri_err_str, .fini = test_cleanup);
 
 static int parse_n(const char *s, size_t n, struct sip_uri *u)
 {
-	free(cur);
-	cur = dup_n(s, n);
+	test_load_n(s, n);
 	return sip_uri_parse(cur, cur, n, u);
 }
 
@@ -58,15 +39,6 @@ static int parse(const char *s, struct sip_uri *u)
 {
 	return parse_n(s, strlen(s), u);
 }
-
-static bool sl_eq(struct sip_slice s, const char *want)
-{
-	return s.len == strlen(want) && memcmp(cur + s.off, want, s.len) == 0;
-}
-
-#define cr_assert_sl(slice, want) \
-	cr_assert(sl_eq(slice, want), "%s is \"%.*s\", want \"%s\"", #slice, \
-		  (int)(slice).len, cur + (slice).off, want)
 
 /* Parses s, which must be valid. */
 #define OK(s, u) \
@@ -386,8 +358,7 @@ Test(sip_uri_parse, slices_relative_to_base)
 	size_t n = (size_t)(strchr(msg, '>') - s);
 	struct sip_uri u;
 
-	free(cur);
-	cur = dup_n(msg, sizeof(msg) - 1);
+	test_load_n(msg, sizeof(msg) - 1);
 	cr_assert_eq(sip_uri_parse(cur, cur + (s - msg), n, &u), (int)n);
 	cr_assert_eq(u.all.off, 5);
 	cr_assert_sl(u.all, "sip:bob@biloxi.com:5062;transport=tcp");
@@ -533,8 +504,7 @@ Test(sip_uri_parse, errors_report_offsets_from_base)
 	static const char msg[] = "Route: <sip:p1.example.com:99999>";
 	struct sip_uri u;
 
-	free(cur);
-	cur = dup_n(msg, sizeof(msg) - 1);
+	test_load_n(msg, sizeof(msg) - 1);
 	cr_assert_eq(sip_uri_parse(cur, cur + 8, sizeof(msg) - 10, &u), -SIP_URI_E_BAD_PORT);
 	cr_assert_eq(u.err_off, 27);
 }
@@ -683,10 +653,9 @@ static bool eq(const char *a, const char *b)
 	size_t an = strlen(a), bn = strlen(b);
 	bool ab, ba;
 
-	free(cur);
+	test_load_n(a, an);
 	free(cur2);
-	cur = dup_n(a, an);
-	cur2 = dup_n(b, bn);
+	cur2 = test_dup_n(b, bn);
 	cr_assert_eq(sip_uri_parse(cur, cur, an, &ua), (int)an, "%s", a);
 	cr_assert_eq(sip_uri_parse(cur2, cur2, bn, &ub), (int)bn, "%s", b);
 	ab = sip_uri_eq(&ua, cur, &ub, cur2);
