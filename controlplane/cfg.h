@@ -227,6 +227,7 @@ struct cfg {
 	struct {
 		uint32_t ring_size; /* power of two, 64..65536, default 4096 */
 		uint16_t burst;     /* 1..64, default 32 */
+		uint32_t max_calls; /* calls each worker holds at once, default 8192 */
 	} workers;
 
 	struct {

@@ -119,7 +119,7 @@ static void admit_reply(struct io_ctx *io, struct rte_mbuf *m, uint16_t code,
 		return;
 	}
 	r = sip_reply_make(io->dp, &io->ip_id, io->st, pkt_payload(m), &io->msg, meta, code,
-			   reason, extra);
+			   reason, extra, NULL);
 	if (r)
 		ip_out(io, r, meta->port);
 	rte_pktmbuf_free(m);

@@ -11,9 +11,7 @@
  * tag. The response goes to the source address, and to the source port
  * when rport was asked for, else to the Via port (5060 if none).
  *
- * The message is written straight into the mbuf after room for the IPv4
- * and UDP headers; a reply too big for a normal mbuf is written again into
- * one from the big pool.
+ * The datagram is made by sip_out_build (sip_out.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -26,9 +24,9 @@
 #include "disp.h"
 #include "dp.h"
 #include "sbuf.h"
+#include "sip_out.h"
 #include "sip_reply.h"
 
-#define HDRS_LEN (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 #define SIP_DEFAULT_PORT 5060
 
 /* End of the first element of a comma-separated header value: the first
@@ -142,110 +140,86 @@ uint32_t sip_reply_tag(uint32_t seed, const char *buf,
 	return h ? h : 1;
 }
 
-static void reply_write(struct sbuf *b, const struct sip_reply_ctx *ctx,
-			const char *buf, const struct sip_msg *msg,
-			const struct pkt_meta *rx, uint16_t code,
-			const char *reason, const char *extra)
+struct reply_args {
+	const struct sip_reply_ctx *ctx;
+	const char *buf;
+	const struct sip_msg *msg;
+	const struct pkt_meta *rx;
+	uint16_t code;
+	const char *reason;
+	const char *extra;
+	const struct sip_reply_body *body;
+};
+
+static void reply_write(struct sbuf *b, const void *arg)
 {
+	const struct reply_args *a = arg;
+	const char *buf = a->buf;
+	const struct sip_msg *msg = a->msg;
 	const struct sip_hdr *h;
 
 	sbuf_str(b, "SIP/2.0 ");
-	sbuf_u32(b, code);
+	sbuf_u32(b, a->code);
 	sbuf_put(b, " ", 1);
-	sbuf_str(b, reason);
+	sbuf_str(b, a->reason);
 	sbuf_str(b, "\r\n");
 	h = sip_hdr_find(msg, SIP_HDR_VIA);
-	reply_top_via(b, buf, msg, h, rx);
+	reply_top_via(b, buf, msg, h, a->rx);
 	for (h = sip_hdr_next(msg, h); h; h = sip_hdr_next(msg, h))
 		sbuf_slice(b, buf, h->line);
 	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_FROM)->line);
 	h = sip_hdr_find(msg, SIP_HDR_TO);
-	if (msg->to_tag.len || code == 100) {
+	if (msg->to_tag.len || a->code == 100) {
 		sbuf_slice(b, buf, h->line);
 	} else {
 		sbuf_slice(b, buf, h->name);
 		sbuf_str(b, ": ");
 		sbuf_slice(b, buf, h->value);
 		sbuf_str(b, ";tag=");
-		sbuf_hex32(b, sip_reply_tag(ctx->tag_seed, buf, msg));
+		sbuf_hex32(b, sip_reply_tag(a->ctx->tag_seed, buf, msg));
 		sbuf_str(b, "\r\n");
 	}
 	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CALL_ID)->line);
 	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CSEQ)->line);
 	sbuf_str(b, "Server: sluice\r\n");
-	if (extra)
-		sbuf_str(b, extra);
-	sbuf_str(b, "Content-Length: 0\r\n\r\n");
-}
-
-static void reply_headers(struct rte_mbuf *m, const struct sip_reply_ctx *ctx,
-			  const struct sip_msg *msg, const struct pkt_meta *rx,
-			  uint16_t payload_len)
-{
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	uint16_t dport = msg->via_has_rport ? rx->src_port :
-			 msg->via_port ? msg->via_port : SIP_DEFAULT_PORT;
-
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(HDRS_LEN + payload_len);
-	ip->packet_id = rte_cpu_to_be_16((*ctx->ip_id)++);
-	ip->fragment_offset = 0;
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(rx->dst_ip);
-	ip->dst_addr = rte_cpu_to_be_32(rx->src_ip);
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(rx->dst_port);
-	udp->dst_port = rte_cpu_to_be_16(dport);
-	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + payload_len);
-	udp->dgram_cksum = 0;
-	cksum_udp4_set(ip, udp);
+	if (a->extra)
+		sbuf_str(b, a->extra);
+	if (a->body && a->body->len) {
+		sbuf_str(b, "Content-Type: ");
+		sbuf_put(b, a->body->type, a->body->type_len);
+		sbuf_str(b, "\r\nContent-Length: ");
+		sbuf_u32(b, a->body->len);
+		sbuf_str(b, "\r\n\r\n");
+		sbuf_put(b, a->body->data, a->body->len);
+	} else {
+		sbuf_str(b, "Content-Length: 0\r\n\r\n");
+	}
 }
 
 struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
 				 const char *buf, const struct sip_msg *msg,
 				 const struct pkt_meta *rx, uint16_t code,
 				 const char *reason, const char *extra,
-				 int *err)
+				 const struct sip_reply_body *body, int *err)
 {
-	struct rte_mempool *pools[2] = { ctx->pool, ctx->big_pool };
-	unsigned i;
+	struct reply_args a = { ctx, buf, msg, rx, code, reason, extra, body };
+	struct sip_out_addr to = {
+		.src_ip = rx->dst_ip,
+		.src_port = rx->dst_port,
+		.dst_ip = rx->src_ip,
+		.dst_port = msg->via_has_rport ? rx->src_port :
+			    msg->via_port ? msg->via_port : SIP_DEFAULT_PORT,
+		.port = rx->port,
+		.io = rx->io,
+	};
 
-	for (i = 0; i < 2; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pools[i]);
-		struct sbuf b;
-		size_t room;
-
-		if (m == NULL) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		room = rte_pktmbuf_tailroom(m);
-		if (room > HDRS_LEN + SIP_MSG_MAX)
-			room = HDRS_LEN + SIP_MSG_MAX;
-		b = sbuf_make(rte_pktmbuf_mtod_offset(m, char *, HDRS_LEN), room - HDRS_LEN);
-		reply_write(&b, ctx, buf, msg, rx, code, reason, extra);
-		if (b.over) {
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		rte_pktmbuf_append(m, (uint16_t)(HDRS_LEN + b.len));
-		reply_headers(m, ctx, msg, rx, (uint16_t)b.len);
-		pkt_meta(m)->port = rx->port;
-		pkt_meta(m)->io = rx->io;
-		return m;
-	}
-	*err = -EMSGSIZE;
-	return NULL;
+	return sip_out_build(ctx->pool, ctx->big_pool, ctx->ip_id, &to, reply_write, &a, err);
 }
 
 struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct stats_lcore *st,
 				const char *buf, const struct sip_msg *msg,
 				const struct pkt_meta *rx, uint16_t code, const char *reason,
-				const char *extra)
+				const char *extra, const struct sip_reply_body *body)
 {
 	struct sip_reply_ctx rc = {
 		.pool = dp->pool,
@@ -256,7 +230,7 @@ struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct sta
 	struct rte_mbuf *m;
 	int err = 0;
 
-	m = sip_reply_build(&rc, buf, msg, rx, code, reason, extra, &err);
+	m = sip_reply_build(&rc, buf, msg, rx, code, reason, extra, body, &err);
 	if (m == NULL)
 		st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
 	return m;

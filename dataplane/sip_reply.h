@@ -7,6 +7,7 @@
 #ifndef SLUICE_SIP_REPLY_H
 #define SLUICE_SIP_REPLY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -21,6 +22,14 @@ struct sip_reply_ctx {
 	uint16_t *ip_id;              /* the caller's IPv4 id counter */
 };
 
+/* A body to send with a reply: its Content-Type value and bytes. */
+struct sip_reply_body {
+	const char *type;
+	size_t type_len;
+	const char *data;
+	size_t len;
+};
+
 /*
  * Builds `code reason` for the request in buf (parsed as msg, received as
  * described by rx). extra is added verbatim after the standard headers
@@ -32,7 +41,7 @@ struct rte_mbuf *sip_reply_build(const struct sip_reply_ctx *ctx,
 				 const char *buf, const struct sip_msg *msg,
 				 const struct pkt_meta *rx, uint16_t code,
 				 const char *reason, const char *extra,
-				 int *err);
+				 const struct sip_reply_body *body, int *err);
 
 struct dp;
 struct stats_lcore;
@@ -45,7 +54,7 @@ struct stats_lcore;
 struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct stats_lcore *st,
 				const char *buf, const struct sip_msg *msg,
 				const struct pkt_meta *rx, uint16_t code, const char *reason,
-				const char *extra);
+				const char *extra, const struct sip_reply_body *body);
 
 /* The To-tag a reply to this request carries (stable across retransmits). */
 uint32_t sip_reply_tag(uint32_t seed, const char *buf,

@@ -13,6 +13,7 @@
 #include <rte_common.h>
 #include <rte_lcore.h>
 
+#include "sip/call_stats.h"
 #include "sip_parse.h"
 
 enum drop_reason {
@@ -63,6 +64,8 @@ struct stats_lcore {
 	uint64_t w_responses;   /* responses absorbed */
 	uint64_t w_rtp;         /* RTP/RTCP datagrams with no session yet */
 	uint64_t w_tx;          /* replies handed to an io lcore */
+
+	uint64_t call[CALL_C_COUNT]; /* the call engine's (sip/call_stats.h) */
 
 	uint64_t drop[DROP_COUNT];
 

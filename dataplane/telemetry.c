@@ -155,6 +155,16 @@ static int tel_stats(const char *cmd, const char *params,
 	U64("responses_absorbed", wk.w_responses);
 	U64("rtp_no_session", wk.w_rtp);
 	U64("worker_tx", wk.w_tx);
+	{
+		static const char *const call_names[] = {
+#define CALL_X(id, n, h) n,
+			CALL_COUNTERS(CALL_X)
+#undef CALL_X
+		};
+
+		for (r = 0; r < CALL_C_COUNT; r++)
+			U64(call_names[r], wk.call[r]);
+	}
 	U64("n_io", tel_dp->n_io);
 	U64("n_workers", tel_dp->n_workers);
 #undef U64

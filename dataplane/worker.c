@@ -7,15 +7,19 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_timer.h>
 
 #include "log.h"
 #include "pkt.h"
+#include "cpmsg.h"
+#include "sip/call.h"
 #include "sip/registrar.h"
 #include "sip_reply.h"
 #include "admit.h"
 #include "worker.h"
 
-static const char ALLOW_HDR[] = "Allow: OPTIONS\r\n";
+static const char ALLOW_HDR[] = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, "
+				"INFO, PRACK, NOTIFY, REFER, MESSAGE\r\n";
 
 struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 {
@@ -34,6 +38,13 @@ struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 	w->ip_id = (uint16_t)(idx << 12);
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
 	idle_init(&w->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
+	sip_txn_cfg_init(&w->txn, dp->cfg->sip.t1_ms, dp->cfg->sip.t2_ms, dp->cfg->sip.t4_ms);
+	w->calls = call_table_create(idx, dp->cfg->workers.max_calls,
+				     (int)rte_lcore_to_socket_id(lcore), w->st->call);
+	if (w->calls == NULL) {
+		rte_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -45,6 +56,7 @@ void wrk_free(struct wrk_ctx *w)
 		return;
 	for (i = 0; i < CFG_MAX_IO; i++)
 		rte_pktmbuf_free_bulk(w->out[i], w->n_out[i]);
+	call_table_free(w->calls);
 	rte_free(w);
 }
 
@@ -65,7 +77,7 @@ static void wrk_flush(struct wrk_ctx *w, uint16_t io)
 	w->n_out[io] = 0;
 }
 
-static void wrk_send(struct wrk_ctx *w, struct rte_mbuf *m)
+void wrk_send(struct wrk_ctx *w, struct rte_mbuf *m)
 {
 	uint16_t io = pkt_meta(m)->io;
 
@@ -78,42 +90,109 @@ void wrk_reply(struct wrk_ctx *w, struct rte_mbuf *req, uint16_t code, const cha
 	       const char *extra)
 {
 	struct rte_mbuf *m = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(req), &w->msg,
-					    pkt_meta(req), code, reason, extra);
+					    pkt_meta(req), code, reason, extra, NULL);
 
 	if (m)
 		wrk_send(w, m);
 }
 
+/* A response: to one of our INVITEs on a B leg, or in a call's dialog. */
+static void wrk_response(struct wrk_ctx *w, struct rte_mbuf *m)
+{
+	const struct sip_msg *msg = &w->msg;
+	const char *cid = pkt_payload(m) + msg->call_id.off;
+	struct call *c = call_by_b(w, cid, msg->call_id.len);
+
+	if (c != NULL) {
+		if (msg->cseq == 1 && msg->cseq_method.len == 6 &&
+		    memcmp(pkt_payload(m) + msg->cseq_method.off, "INVITE", 6) == 0)
+			call_b_invite_response(w, c, m);
+		else if (!(msg->cseq_method.len == 6 &&
+			   memcmp(pkt_payload(m) + msg->cseq_method.off, "CANCEL", 6) == 0))
+			call_dialog_response(w, c, CALL_B, m);
+		return;
+	}
+	c = call_by_a(w, cid, msg->call_id.len);
+	if (c != NULL) {
+		call_dialog_response(w, c, CALL_A, m);
+		return;
+	}
+	call_count(w->calls, CALL_C_STRAY);
+	w->st->w_responses++;
+}
+
+/* A request inside a dialog (To tag), or an ACK or CANCEL. */
+static void wrk_in_dialog(struct wrk_ctx *w, struct rte_mbuf *m)
+{
+	const struct sip_msg *msg = &w->msg;
+	const char *cid = pkt_payload(m) + msg->call_id.off;
+	struct call *c = call_by_b(w, cid, msg->call_id.len);
+	enum call_side side = CALL_B;
+
+	if (c == NULL) {
+		c = call_by_a(w, cid, msg->call_id.len);
+		side = CALL_A;
+	}
+	if (c == NULL) {
+		call_count(w->calls, CALL_C_STRAY);
+		if (msg->method == SIP_METHOD_ACK)
+			w->st->w_ack++;
+		else
+			wrk_reply(w, m, 481, "Call/Transaction Does Not Exist", NULL);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (side == CALL_A && msg->method == SIP_METHOD_CANCEL) {
+		call_cancel(w, c, m);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (side == CALL_A && msg->method == SIP_METHOD_ACK && c->phase == CALL_FAILED &&
+	    msg->cseq == c->a_cseq) {
+		call_a_invite_again(w, c, m);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	call_in_dialog(w, c, side, m);
+}
+
+/* Handles one SIP message; takes m. */
 static void wrk_sip(struct wrk_ctx *w, struct rte_mbuf *m)
 {
 	struct sip_msg *msg = &w->msg;
 
-	/* The io lcore's parse told us the method; what needs no reply is
-	 * counted without parsing again. */
-	switch (pkt_meta(m)->sip_method) {
-	case SIP_METHOD_NONE:
-		w->st->w_responses++;
-		return;
-	case SIP_METHOD_ACK:
-		w->st->w_ack++;
-		return;
-	}
-	/* A reply copies headers: parse fully into the worker's scratch
-	 * (the mbuf carries only the method, not the io lcore's result). */
 	if (sip_parse(pkt_payload(m), pkt_meta(m)->payload_len, msg) < 0) {
 		w->st->drop[DROP_SIP_PARSE]++;
+		goto done;
+	}
+	if (msg->method == SIP_METHOD_NONE) {
+		wrk_response(w, m);
+		goto done;
+	}
+	if (msg->to_tag.len || msg->method == SIP_METHOD_ACK || msg->method == SIP_METHOD_CANCEL) {
+		wrk_in_dialog(w, m);
 		return;
 	}
-	if (msg->method == SIP_METHOD_OPTIONS) {
+	switch (msg->method) {
+	case SIP_METHOD_INVITE:
+		call_invite(w, m);
+		return;
+	case SIP_METHOD_OPTIONS:
 		w->st->w_options++;
 		wrk_reply(w, m, 200, "OK", ALLOW_HDR);
-	} else if (msg->method == SIP_METHOD_REGISTER) {
+		break;
+	case SIP_METHOD_REGISTER:
 		reg_request(w, m);
-	} else {
+		break;
+	default:
 		w->st->w_not_impl++;
 		wrk_reply(w, m, 501, "Not Implemented", ALLOW_HDR);
+		break;
 	}
-
+done:
+	/* a request answered here is no call: what admission held goes back */
+	admit_release(w->dp, m);
+	rte_pktmbuf_free(m);
 }
 
 static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
@@ -126,17 +205,45 @@ static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
 		if (i + 1 < n)
 			rte_prefetch0(pkt_payload(pkts[i + 1]));
 		w->st->w_rx++;
-		if (!pkt_udp_ok(m))
+		if (!pkt_udp_ok(m)) {
 			w->st->drop[DROP_UDP_BAD]++;
-		else if (pkt_meta(m)->kind == PKT_SIP)
+		} else if (pkt_meta(m)->kind == PKT_SIP) {
 			wrk_sip(w, m);
-		else
+			continue;
+		} else {
 			w->st->w_rtp++;
-		/* No call keeps what admission held for it: every request
-		 * is answered statelessly here, or dropped. */
+		}
 		admit_release(w->dp, m);
 		rte_pktmbuf_free(m);
 	}
+}
+
+/* Route decisions and CDR acks from the control plane. */
+static unsigned wrk_cp(struct wrk_ctx *w)
+{
+	struct cpmsg *msgs[WRK_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->dp->cp_down[w->idx], (void **)msgs, WRK_BURST,
+					       NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct cpmsg *m = msgs[i];
+		struct call *c;
+
+		switch (m->type) {
+		case CPMSG_ROUTE_DEC:
+			call_decision(w, m);
+			continue;
+		case CPMSG_CDR_ACK:
+			c = call_by_ref(w, m->call_ref);
+			if (c != NULL)
+				call_cdr_acked(w, c);
+			break;
+		default:
+			break;
+		}
+		rte_mempool_put(w->dp->cp_pool, m);
+	}
+	return n;
 }
 
 int wrk_lcore_main(void *arg)
@@ -161,6 +268,8 @@ int wrk_lcore_main(void *arg)
 				work += n;
 			}
 		}
+		work += wrk_cp(w);
+		rte_timer_manage();
 		for (io = 0; io < dp->n_io; io++)
 			wrk_flush(w, io);
 		/* holds no tenant snapshot from here to the next burst */

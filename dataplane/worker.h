@@ -4,11 +4,12 @@
  * It polls its rx ring from each io lcore, handles each message, and queues
  * replies on its tx ring back to the io lcore the request came through.
  *
- * This stage of the appliance answers OPTIONS (the keepalive of every trunk
- * and phone) with 200 OK, other requests with 501 Not Implemented (ACK is
- * never answered), and absorbs responses, all statelessly; transactions,
- * dialogs and the B2BUA replace the 501 next. RTP/RTCP reaching a worker has
- * no session yet and is counted and freed.
+ * It answers OPTIONS outside a dialog (the keepalive of every trunk and
+ * phone) with 200 OK, hands REGISTER to the registrar, INVITEs and
+ * everything in a call's dialog to the B2BUA (sip/call.h), and polls its
+ * ring from the control plane for route decisions and CDR acks; timers run
+ * on rte_timer. Other requests outside a dialog get 501. RTP/RTCP reaching
+ * a worker has no session yet and is counted and freed.
  */
 #ifndef SLUICE_WORKER_H
 #define SLUICE_WORKER_H
@@ -17,7 +18,10 @@
 
 #include "dp.h"
 #include "idle.h"
+#include "sip/txn.h"
 #include "sip_parse.h"
+
+struct call_table;
 
 #define WRK_BURST 32
 
@@ -35,12 +39,19 @@ struct wrk_ctx {
 	uint16_t n_out[CFG_MAX_IO];
 	struct rte_mbuf *out[CFG_MAX_IO][WRK_BURST];
 
-	struct sip_msg msg; /* parse scratch */
+	struct call_table *calls;  /* the calls this worker owns */
+	struct sip_txn_cfg txn;    /* RFC 3261 timers from the config */
+
+	struct sip_msg msg;  /* parse scratch: the message being handled */
+	struct sip_msg amsg; /* parse scratch: a message a call kept */
 } __rte_cache_aligned;
 
 struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore);
 void wrk_free(struct wrk_ctx *w);
 int wrk_lcore_main(void *arg);
+
+/* Queues m for the io lcore in its pkt_meta io; takes m. */
+void wrk_send(struct wrk_ctx *w, struct rte_mbuf *m);
 
 /*
  * Answers the request req (parsed into w->msg) statelessly with code and

@@ -201,7 +201,7 @@ Test(dp, without_rport_reply_goes_to_the_via_port)
 	cr_assert_not_null(strstr(sip, "\r\nt: <sip:c@d>;tag="));
 }
 
-Test(dp, invite_gets_501_and_ack_and_responses_are_absorbed)
+Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
 {
 	static const char invite[] =
 		"INVITE sip:100@198.18.0.1 SIP/2.0\r\n"
@@ -228,7 +228,8 @@ Test(dp, invite_gets_501_and_ack_and_responses_are_absorbed)
 	cr_assert_not_null(m);
 	frame_sip(m, sip, sizeof(sip), NULL);
 	rte_pktmbuf_free(m);
-	cr_assert(strncmp(sip, "SIP/2.0 501 Not Implemented\r\n", 29) == 0);
+	/* neither a trunk's source nor a registered device: refused */
+	cr_assert(strncmp(sip, "SIP/2.0 403 Forbidden\r\n", 23) == 0, "%s", sip);
 	cr_assert_not_null(strstr(sip, "\r\nCSeq: 1 INVITE\r\n"));
 
 	h_send_udp(&h, H_PEER_IP, 5062, 5060, ack, sizeof(ack) - 1, 0);
@@ -236,7 +237,8 @@ Test(dp, invite_gets_501_and_ack_and_responses_are_absorbed)
 	cr_assert_null(h_recv_ip(&h, 300), "ACK and responses get no reply");
 	cr_assert_eq(H_STAT(&h, w_ack), 1);
 	cr_assert_eq(H_STAT(&h, w_responses), 1);
-	cr_assert_eq(H_STAT(&h, w_not_impl), 1);
+	cr_assert_eq(H_STAT(&h, call[CALL_C_NO_CALLER]), 1);
+	cr_assert_eq(H_STAT(&h, call[CALL_C_STRAY]), 2);
 	cr_assert_eq(H_STAT(&h, sip_resp[1]), 1);
 	cr_assert_eq(H_STAT(&h, sip_req[SIP_METHOD_INVITE]), 1);
 }
@@ -479,12 +481,12 @@ Test(dp, requests_no_tenant_claims_get_404_and_register_403)
 Test(dp, tenants_are_found_by_address_domain_and_did)
 {
 	h_arp_from_peer(&h);
-	/* 501: a worker got it, so admission let it through */
-	cr_assert_eq(invite_to(5080, "sip:100@DOM.example", 1, NULL, 0), 501);
-	cr_assert_eq(invite_to(5080, "sip:+15551230001@198.18.0.1", 2, NULL, 0), 501);
+	/* 403 (caller unknown): a worker got it, so admission let it through */
+	cr_assert_eq(invite_to(5080, "sip:100@DOM.example", 1, NULL, 0), 403);
+	cr_assert_eq(invite_to(5080, "sip:+15551230001@198.18.0.1", 2, NULL, 0), 403);
 	cr_assert_eq(invite_to(5080, "sip:+15559990042@198.18.0.1:5080;user=phone", 3, NULL,
-			       0), 501);
-	cr_assert_eq(invite_to(5060, "sip:100@198.18.0.1", 4, NULL, 0), 501);
+			       0), 403);
+	cr_assert_eq(invite_to(5060, "sip:100@198.18.0.1", 4, NULL, 0), 403);
 	cr_assert_eq(H_STAT(&h, adm_404), 0);
 }
 
@@ -502,7 +504,7 @@ Test(dp, calls_per_second_over_the_bucket_get_exact_503s)
 	for (int i = 0; i < H_TIGHT_BURST + 5; i++) {
 		int code = invite_to(5070, "sip:100@198.18.0.1", 100 + i, line, sizeof(line));
 
-		if (code == 501)
+		if (code == 403)
 			ok++;
 		if (code == 503) {
 			busy++;
@@ -518,12 +520,12 @@ Test(dp, calls_per_second_over_the_bucket_get_exact_503s)
 	cr_assert_eq(h.dp->snap->t[tenant].st->rej_cps, 5);
 	/* a second later, one more token */
 	rte_delay_ms(1000);
-	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 200, NULL, 0), 501);
+	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 200, NULL, 0), 403);
 	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 201, NULL, 0), 503);
 }
 
 /*
- * "dom" takes one call at a time. The worker's 501 ends each call at once
+ * "dom" takes one call at a time. The worker's 403 (unknown caller) ends each call at once
  * and gives the unit back; with one call held open, the next gets 503.
  */
 Test(dp, concurrent_calls_are_held_and_given_back)
@@ -535,8 +537,8 @@ Test(dp, concurrent_calls_are_held_and_given_back)
 	t = tenant_by_id(h.dp->snap, "dom");
 	cr_assert_geq(t, 0);
 	st = h.dp->snap->t[t].st;
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 1, NULL, 0), 501);
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 2, NULL, 0), 501);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 1, NULL, 0), 403);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 2, NULL, 0), 403);
 	cr_assert_eq(__atomic_load_n(&st->calls, __ATOMIC_RELAXED), 0);
 	/* a call in progress (as the B2BUA will hold one) */
 	__atomic_store_n(&st->calls, 1, __ATOMIC_RELAXED);
@@ -544,7 +546,7 @@ Test(dp, concurrent_calls_are_held_and_given_back)
 	cr_assert_eq(st->rej_calls, 1);
 	cr_assert_eq(H_STAT(&h, adm_503_calls), 1);
 	__atomic_store_n(&st->calls, 0, __ATOMIC_RELAXED);
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 501);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 403);
 }
 
 /* Trunk sources: longest prefix across tables per length, exact networks. */

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calls on a worker: the B2BUA's state. A call is an A leg (the caller's
+ * INVITE dialog, answered through an INVITE server transaction) and up to
+ * CALL_MAX_LEGS B legs (our INVITEs to the targets the control plane
+ * chose, each with its own INVITE client transaction). Every message of a
+ * call reaches the worker that owns it: the A leg by the hash of the
+ * caller's Call-ID, the B legs by a Call-ID this worker makes so that it
+ * hashes to itself (call_table.c), so no state is ever shared.
+ *
+ *   call_setup.c   new INVITE → route request → B legs → answer or fail
+ *   call_dialog.c  ACK, BYE, re-INVITE, UPDATE, INFO… once answered; CDR
+ *   call_out.c     building and sending the messages of both legs
+ *   call_table.c   slots, lookups, the arena, timers, call ends
+ *
+ * Memory: calls live in one array per worker, allocated at start (no
+ * allocation per call). What only the set-up needs — the caller's INVITE,
+ * our INVITEs for retransmission, the route decision — is held in mbufs
+ * and messages that go back to their pools once the call is up, so an
+ * established call costs sizeof(struct call) alone.
+ *
+ * Times are milliseconds of the TSC (monotonic) unless named _us (Unix
+ * microseconds, for CDRs).
+ */
+#ifndef SLUICE_CALL_H
+#define SLUICE_CALL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_timer.h>
+
+#include "cdr.h"
+#include "cpmsg.h"
+#include "sip/txn.h"
+#include "sip_parse.h"
+
+struct wrk_ctx;
+struct rte_hash;
+
+#define CALL_MAX_LEGS 4     /* B legs alive at once (forking to a user's devices) */
+#define CALL_ARENA 640      /* bytes of strings a call keeps (Call-IDs, tags, URIs) */
+#define CALL_TRIED_LEN 96   /* targets tried, for the CDR */
+#define CALL_ROUTE_WAIT_MS 500  /* a route decision later than this: fallback */
+#define CALL_CDR_WAIT_MS 2000   /* BYE answered even without the CDR ack after this */
+
+#include "sip/call_stats.h"
+
+/* A string a call keeps, in its arena. */
+struct call_str {
+	uint16_t off;
+	uint16_t len;
+};
+
+enum call_phase {
+	CALL_FREE = 0,
+	CALL_ROUTING,   /* A's INVITE waits for the route decision */
+	CALL_TRYING,    /* B legs being tried */
+	CALL_ANSWERED,  /* 2xx relayed to A, waiting for A's ACK */
+	CALL_UP,        /* established */
+	CALL_ENDING,    /* BYE: waiting for the CDR ack and the other side */
+	CALL_FAILED,    /* final non-2xx sent to A, waiting for A's ACK */
+};
+
+enum call_leg_state {
+	LEG_IDLE = 0,
+	LEG_CALLING,    /* INVITE sent */
+	LEG_EARLY,      /* 1xx received */
+	LEG_CANCELLED,  /* CANCEL sent, waiting for the INVITE's final */
+	LEG_DONE,       /* final non-2xx received (or timed out) */
+	LEG_UP,         /* 2xx received: the B dialog */
+};
+
+/* One B leg: our INVITE to one contact of one target. */
+struct call_leg {
+	struct sip_txn ict;
+	uint32_t ip;              /* where it goes (host order) */
+	uint16_t port;
+	uint8_t dp_port;
+	uint8_t state;            /* enum call_leg_state */
+	uint16_t code;            /* final status received, 408 on timer B */
+	uint8_t target;           /* decision target it serves */
+	uint8_t cancel_sent;
+	uint64_t cancel_at;       /* CANCEL retransmission (timer E-like), 0 none */
+	uint32_t cancel_ivl;
+	struct call_str ruri;     /* Request-URI of our INVITE */
+	struct call_str to_tag;   /* the callee's tag */
+	struct call_str contact;  /* the callee's Contact URI (remote target) */
+	struct rte_mbuf *inv;     /* our INVITE, kept until its final response */
+};
+
+/* An in-dialog request relayed from one side to the other. */
+struct call_relay {
+	struct sip_txn txn;       /* ours towards the other side (ICT or NICT) */
+	struct rte_mbuf *req;     /* the request received, kept until answered */
+	struct rte_mbuf *out;     /* our request, kept for retransmission */
+	struct rte_mbuf *resp;    /* the final response we sent back */
+	uint32_t in_cseq;         /* CSeq of the request received */
+	uint32_t out_cseq;        /* CSeq of ours */
+	uint8_t method;           /* enum sip_method */
+	uint8_t busy;             /* waiting for the other side's final */
+	uint8_t ack_wait;         /* INVITE relayed and answered 2xx: ACK to relay */
+};
+
+enum call_side { CALL_A = 0, CALL_B = 1 };
+
+struct call {
+	struct rte_timer tim;
+	uint64_t ref;             /* call_ref: worker << 48 | gen << 24 | slot */
+	uint64_t armed_at;        /* when tim fires, UINT64_MAX if stopped */
+	uint8_t phase;            /* enum call_phase */
+	uint8_t n_legs;
+	int8_t winner;            /* the leg that answered, -1 */
+	uint8_t next_target;      /* next decision target to try */
+	uint8_t step0;            /* first leg of the targets being tried */
+	uint8_t parallel;         /* the decision forks */
+	uint8_t bye_from;         /* enum call_side that sent the BYE */
+	uint8_t cdr_state;        /* 0 not sent, 1 sent, 2 acked */
+	uint8_t disposition;      /* enum cdr_disposition */
+	uint16_t tstate;          /* pkt_meta tenant: state index + 1 */
+	uint16_t final_code;      /* final response to A's INVITE */
+	uint8_t a_dp_port, a_io;
+	uint8_t held;             /* holds a unit of the tenant's concurrent calls */
+	uint8_t a_acked;
+	uint16_t a_port;          /* where A's messages go (received/rport) */
+	uint16_t our_port;        /* appliance port A reached */
+	uint32_t a_ip;
+	uint32_t our_ip;          /* appliance address A reached */
+	uint32_t a_cseq;          /* CSeq of A's INVITE */
+	uint32_t a_next_cseq;     /* ours towards A */
+	uint32_t b_next_cseq;     /* ours on the B dialog */
+	uint32_t snap_gen;
+	uint64_t start_us, ring_us, answer_us, end_us;
+	uint64_t ring_end;        /* ring time of the current targets ends */
+	uint64_t route_end;       /* the decision is late after this */
+	uint64_t resend_at;       /* next 2xx retransmission to A */
+	uint32_t resend_ivl;
+	uint64_t give_up;         /* 2xx never ACKed, BYE never answered, CDR never acked */
+	struct sip_txn ist;       /* A's INVITE */
+	struct rte_mbuf *a_inv;   /* A's INVITE, kept until the call is up */
+	struct rte_mbuf *a_resp;  /* last response to A's INVITE (retransmissions) */
+	struct rte_mbuf *bye_req; /* the BYE received, answered once the CDR is safe */
+	struct cpmsg *dec;        /* route decision, while targets remain */
+	struct call_relay rel[2]; /* [side]: request from that side being relayed */
+	struct call_leg leg[CALL_MAX_LEGS];
+	struct call_str a_call_id, a_from, a_to, a_contact;
+	struct call_str b_call_id, b_from_tag, b_from, b_to;
+	struct call_str caller, callee;
+	uint16_t arena_len;
+	char tried[CALL_TRIED_LEN];
+	char arena[CALL_ARENA];
+};
+
+/* Per-worker table of calls (call_table.c). */
+struct call_table {
+	struct call *calls;       /* [cap] */
+	uint32_t cap;
+	uint32_t *free;           /* stack of free slots */
+	uint32_t n_free;
+	uint32_t *gen;            /* [cap] generation of each slot */
+	struct rte_hash *by_a;    /* A Call-ID → slot */
+	uint64_t *c;              /* [CALL_C_COUNT]: the worker's stats_lcore call[] */
+};
+
+/* ---- call_table.c ---- */
+
+/* The table for worker w with cap slots, on socket, counting into counters. */
+struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint64_t *counters);
+void call_table_free(struct call_table *t);
+
+/* A fresh call (phase ROUTING, timer stopped), or NULL when full. */
+struct call *call_alloc(struct wrk_ctx *w);
+
+/* Ends c: releases its mbufs, message, concurrent-call unit and slot. */
+void call_free(struct wrk_ctx *w, struct call *c);
+
+/* The call of an A Call-ID, or NULL. */
+struct call *call_by_a(struct wrk_ctx *w, const char *cid, size_t len);
+
+/* Indexes c under its A Call-ID (call_str a_call_id). 0 or -errno. */
+int call_index_a(struct wrk_ctx *w, struct call *c);
+
+/* The call a B-leg Call-ID we made names (and that still has it), or NULL. */
+struct call *call_by_b(struct wrk_ctx *w, const char *cid, size_t len);
+
+/* The call of a call_ref, or NULL if it ended. */
+struct call *call_by_ref(struct wrk_ctx *w, uint64_t ref);
+
+/* Makes c's B Call-ID (hashing to this worker) and From tag. 0 or -ENOSPC. */
+int call_make_b_ids(struct wrk_ctx *w, struct call *c);
+
+/* Keeps s[0..n) in c's arena: the slice, or len 0 and -ENOSPC. */
+int call_keep(struct call *c, struct call_str *out, const char *s, size_t n);
+
+static inline const char *call_s(const struct call *c, struct call_str s)
+{
+	return c->arena + s.off;
+}
+
+/* A's INVITE (c->a_inv) parsed into w->amsg; NULL if it is gone. */
+const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c);
+
+/* Re-arms c's timer at the earliest of its deadlines. */
+void call_arm(struct wrk_ctx *w, struct call *c);
+
+static inline void call_count(struct call_table *t, enum call_counter k)
+{
+	t->c[k]++;
+}
+
+/* ---- call_setup.c ---- */
+
+/* A new INVITE (no To tag), parsed in w->msg; takes m. */
+void call_invite(struct wrk_ctx *w, struct rte_mbuf *m);
+
+/* A route decision from the control plane; takes msg. */
+void call_decision(struct wrk_ctx *w, struct cpmsg *msg);
+
+/* A response to one of our INVITEs on a B leg (msg parsed in w->msg). */
+void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *m);
+
+/* CANCEL from A (parsed in w->msg); takes nothing. */
+void call_cancel(struct wrk_ctx *w, struct call *c, struct rte_mbuf *m);
+
+/* A's INVITE retransmitted, or A's ACK for a non-2xx final. */
+void call_a_invite_again(struct wrk_ctx *w, struct call *c, struct rte_mbuf *m);
+
+/* Timers of the set-up: ring time, route deadline, ICTs. */
+void call_setup_timers(struct wrk_ctx *w, struct call *c, uint64_t now);
+
+/* Sends the final non-2xx to A (code, with the tenant's reason). */
+void call_fail(struct wrk_ctx *w, struct call *c, uint16_t code);
+
+/* ---- call_dialog.c ---- */
+
+/* A request with a To tag for call c from side `from` (parsed in w->msg). */
+void call_in_dialog(struct wrk_ctx *w, struct call *c, enum call_side from,
+		    struct rte_mbuf *m);
+
+/* A response to a request we relayed or sent in a dialog (not B's INVITE). */
+void call_dialog_response(struct wrk_ctx *w, struct call *c, enum call_side from,
+			  struct rte_mbuf *m);
+
+/* The CDR of c's call is on disk. */
+void call_cdr_acked(struct wrk_ctx *w, struct call *c);
+
+/* Timers of an answered call: 2xx resends, relays, BYE, CDR wait. */
+void call_dialog_timers(struct wrk_ctx *w, struct call *c, uint64_t now);
+
+/* Sends c's CDR to the control plane (once). */
+void call_cdr_send(struct wrk_ctx *w, struct call *c);
+
+/* Sends BYE on both legs (a call that must end: 2xx never ACKed). */
+void call_hangup(struct wrk_ctx *w, struct call *c);
+
+/* Sends a call event (state) to the control plane, best effort. */
+void call_event(struct wrk_ctx *w, struct call *c, uint8_t state);
+
+/* ---- call_out.c ---- */
+
+/* Our INVITE on leg l of c (from A's INVITE in a_inv); stores it in l->inv. */
+int call_out_invite(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li,
+		    const char *extra_hdrs);
+
+/* CANCEL for leg l's INVITE. */
+void call_out_cancel(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li);
+
+/* ACK on leg l: for its non-2xx final (same branch) or its 2xx (new branch). */
+void call_out_ack(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li, bool ok);
+
+/* A response to A's INVITE (code, reason, body of the B response in rb/rmsg or none). */
+void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
+			 const char *rb, const struct sip_msg *rmsg);
+
+/*
+ * Our request to side `to` in its dialog: method, cseq, body and content
+ * type from the request in rb/rmsg (NULL: none). The mbuf built (kept by
+ * the caller for retransmissions, sent once here), or NULL.
+ */
+struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_side to,
+				  enum sip_method method, uint32_t cseq, const char *rb,
+				  const struct sip_msg *rmsg);
+
+/* Answers the request in m (parsed in msg) with code; body from rb/rmsg or none. */
+struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const struct sip_msg *msg,
+				uint16_t code, const char *reason, const char *rb,
+				const struct sip_msg *rmsg, bool keep);
+
+/* Sends a copy of a kept message (a retransmission). */
+void call_out_again(struct wrk_ctx *w, struct rte_mbuf *kept);
+
+#endif

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The messages a call sends (see call.h), written straight into mbufs by
+ * sip_out_build.
+ *
+ * Topology hiding: what goes to one side names only the appliance and
+ * that side's own dialog. A B leg gets our Via (one, with a branch of our
+ * own), our Call-ID and From tag, a From of the caller's user at our
+ * address, our Contact, and the caller's body as it was (the SDP passes
+ * through; media anchoring comes with the relay). Nothing of the A side's
+ * Via, Contact, Call-ID or Record-Route reaches B, and the other way.
+ *
+ * Branches are "z9hG4bK" + the call's ref + a kind letter + a number:
+ * l<leg> our INVITE to a leg (and its CANCEL and non-2xx ACK), k<leg> the
+ * ACK of a leg's 2xx, r<cseq>/s<cseq> a request in the B/A dialog. A
+ * response's branch so names the leg it answers without any table.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dp.h"
+#include "pkt.h"
+#include "sbuf.h"
+#include "sip/call.h"
+#include "sip_out.h"
+#include "sip_reply.h"
+#include "worker.h"
+
+#define CALL_ALLOW "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK, " \
+		   "NOTIFY, REFER, MESSAGE\r\n"
+
+struct out_str {
+	const char *p;
+	size_t n;
+};
+
+/* Everything a request we send is made of. */
+struct out_req {
+	const struct call *c;
+	const char *method;
+	struct out_str ruri;
+	char branch_kind;
+	uint32_t branch_n;
+	struct out_str from, to, to_tag, call_id;
+	uint32_t cseq;
+	const char *cseq_method;  /* NULL: method */
+	uint8_t max_forwards;
+	bool contact;
+	const char *extra;        /* CRLF-ended lines or NULL */
+	struct out_str ctype, body;
+};
+
+static struct out_str out_cs(const struct call *c, struct call_str s)
+{
+	return (struct out_str){ call_s(c, s), s.len };
+}
+
+static struct out_str out_slice(const char *buf, struct sip_slice s)
+{
+	return (struct out_str){ buf + s.off, s.len };
+}
+
+static void out_put(struct sbuf *b, struct out_str s)
+{
+	sbuf_put(b, s.p, s.n);
+}
+
+static void out_host(struct sbuf *b, const struct call *c)
+{
+	sbuf_ip(b, c->our_ip);
+	sbuf_put(b, ":", 1);
+	sbuf_u32(b, c->our_port);
+}
+
+static void out_branch(struct sbuf *b, const struct call *c, char kind, uint32_t n)
+{
+	sbuf_str(b, "z9hG4bK");
+	sbuf_hex32(b, (uint32_t)c->ref);
+	sbuf_put(b, &kind, 1);
+	sbuf_hex32(b, n);
+}
+
+static void out_req_write(struct sbuf *b, const void *arg)
+{
+	const struct out_req *r = arg;
+
+	sbuf_str(b, r->method);
+	sbuf_put(b, " ", 1);
+	out_put(b, r->ruri);
+	sbuf_str(b, " SIP/2.0\r\nVia: SIP/2.0/UDP ");
+	out_host(b, r->c);
+	sbuf_str(b, ";branch=");
+	out_branch(b, r->c, r->branch_kind, r->branch_n);
+	sbuf_str(b, ";rport\r\nMax-Forwards: ");
+	sbuf_u32(b, r->max_forwards);
+	sbuf_str(b, "\r\nFrom: ");
+	out_put(b, r->from);
+	sbuf_str(b, "\r\nTo: ");
+	out_put(b, r->to);
+	if (r->to_tag.n) {
+		sbuf_str(b, ";tag=");
+		out_put(b, r->to_tag);
+	}
+	sbuf_str(b, "\r\nCall-ID: ");
+	out_put(b, r->call_id);
+	sbuf_str(b, "\r\nCSeq: ");
+	sbuf_u32(b, r->cseq);
+	sbuf_put(b, " ", 1);
+	sbuf_str(b, r->cseq_method ? r->cseq_method : r->method);
+	sbuf_str(b, "\r\n");
+	if (r->contact) {
+		sbuf_str(b, "Contact: <sip:");
+		out_host(b, r->c);
+		sbuf_str(b, ">\r\n" CALL_ALLOW);
+	}
+	sbuf_str(b, "User-Agent: sluice\r\n");
+	if (r->extra)
+		sbuf_str(b, r->extra);
+	if (r->body.n) {
+		sbuf_str(b, "Content-Type: ");
+		out_put(b, r->ctype);
+		sbuf_str(b, "\r\nContent-Length: ");
+		sbuf_u32(b, (uint32_t)r->body.n);
+		sbuf_str(b, "\r\n\r\n");
+		out_put(b, r->body);
+	} else {
+		sbuf_str(b, "Content-Length: 0\r\n\r\n");
+	}
+}
+
+/* The dp port that reaches ip: on its link, else the one A came in on. */
+static uint8_t out_port(const struct wrk_ctx *w, const struct call *c, uint32_t ip)
+{
+	int p = dp_port_on_link(w->dp, ip);
+
+	return p >= 0 ? (uint8_t)p : c->a_dp_port;
+}
+
+static struct rte_mbuf *out_build(struct wrk_ctx *w, const struct call *c, uint32_t ip,
+				  uint16_t port, const struct out_req *r)
+{
+	struct sip_out_addr a = {
+		.src_ip = c->our_ip, .src_port = c->our_port,
+		.dst_ip = ip, .dst_port = port,
+		.port = out_port(w, c, ip), .io = c->a_io,
+	};
+	struct rte_mbuf *m;
+	int err = 0;
+
+	m = sip_out_build(w->dp->pool, w->dp->big_pool, &w->ip_id, &a, out_req_write, r, &err);
+	if (m == NULL)
+		w->st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
+	return m;
+}
+
+void call_out_again(struct wrk_ctx *w, struct rte_mbuf *kept)
+{
+	struct rte_mbuf *m;
+
+	if (kept == NULL)
+		return;
+	m = rte_pktmbuf_copy(kept, w->dp->pool, 0, UINT32_MAX);
+	if (m == NULL) {
+		w->st->drop[DROP_NOMBUF]++;
+		return;
+	}
+	wrk_send(w, m);
+}
+
+/* The body and its Content-Type of a parsed message, if it has one. */
+static void out_body(struct out_req *r, const char *buf, const struct sip_msg *msg)
+{
+	const struct sip_hdr *ct;
+
+	if (buf == NULL || msg->body_len == 0)
+		return;
+	ct = sip_hdr_find(msg, SIP_HDR_CONTENT_TYPE);
+	if (ct == NULL)
+		return; /* a body of no declared type is not passed on */
+	r->ctype = out_slice(buf, ct->value);
+	r->body = (struct out_str){ buf + msg->hdr_end, msg->body_len };
+}
+
+int call_out_invite(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li,
+		    const char *extra_hdrs)
+{
+	const char *abuf = pkt_payload(c->a_inv);
+	const struct sip_msg *am = call_a_msg(w, c);
+	struct out_req r = {
+		.c = c, .method = "INVITE", .ruri = out_cs(c, l->ruri),
+		.branch_kind = 'l', .branch_n = li,
+		.from = out_cs(c, c->b_from), .to = out_cs(c, c->b_to),
+		.call_id = out_cs(c, c->b_call_id), .cseq = 1,
+		.max_forwards = am && am->has_max_forwards && am->max_forwards > 0 ?
+				(uint8_t)(am->max_forwards - 1) : 70,
+		.contact = true, .extra = extra_hdrs && extra_hdrs[0] ? extra_hdrs : NULL,
+	};
+
+	if (am == NULL)
+		return -EINVAL;
+	out_body(&r, abuf, am);
+	l->inv = out_build(w, c, l->ip, l->port, &r);
+	if (l->inv == NULL)
+		return -ENOMEM;
+	call_out_again(w, l->inv);
+	return 0;
+}
+
+void call_out_cancel(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li)
+{
+	struct out_req r = {
+		.c = c, .method = "CANCEL", .ruri = out_cs(c, l->ruri),
+		.branch_kind = 'l', .branch_n = li,
+		.from = out_cs(c, c->b_from), .to = out_cs(c, c->b_to),
+		.call_id = out_cs(c, c->b_call_id), .cseq = 1, .max_forwards = 70,
+	};
+	struct rte_mbuf *m = out_build(w, c, l->ip, l->port, &r);
+
+	if (m)
+		wrk_send(w, m);
+}
+
+void call_out_ack(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li, bool ok)
+{
+	struct out_req r = {
+		.c = c, .method = "ACK",
+		.ruri = ok && l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri),
+		.branch_kind = ok ? 'k' : 'l', .branch_n = li,
+		.from = out_cs(c, c->b_from), .to = out_cs(c, c->b_to),
+		.to_tag = out_cs(c, l->to_tag),
+		.call_id = out_cs(c, c->b_call_id), .cseq = 1, .max_forwards = 70,
+	};
+	struct rte_mbuf *m = out_build(w, c, l->ip, l->port, &r);
+
+	if (m)
+		wrk_send(w, m);
+}
+
+struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_side to,
+				  enum sip_method method, uint32_t cseq, const char *rb,
+				  const struct sip_msg *rmsg)
+{
+	struct out_req r = {
+		.c = c, .cseq = cseq, .max_forwards = 70,
+		.method = sip_method_str(method),
+		.contact = method == SIP_METHOD_INVITE || method == SIP_METHOD_UPDATE,
+	};
+	struct rte_mbuf *m;
+	uint32_t ip;
+	uint16_t port;
+
+	if (rb != NULL && method == SIP_METHOD_OTHER)
+		r.method = NULL;
+	if (to == CALL_B) {
+		const struct call_leg *l = &c->leg[c->winner];
+
+		r.ruri = l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri);
+		r.branch_kind = 'r';
+		r.from = out_cs(c, c->b_from);
+		r.to = out_cs(c, c->b_to);
+		r.to_tag = out_cs(c, l->to_tag);
+		r.call_id = out_cs(c, c->b_call_id);
+		ip = l->ip;
+		port = l->port;
+	} else {
+		r.ruri = out_cs(c, c->a_contact);
+		r.branch_kind = 's';
+		r.from = out_cs(c, c->a_to);
+		r.to = out_cs(c, c->a_from);
+		r.call_id = out_cs(c, c->a_call_id);
+		ip = c->a_ip;
+		port = c->a_port;
+	}
+	r.branch_n = cseq;
+	/* an unknown method keeps its own name */
+	char name[32];
+
+	if (r.method == NULL) {
+		size_t n = rmsg->method_name.len < sizeof(name) - 1 ? rmsg->method_name.len :
+								      sizeof(name) - 1;
+
+		memcpy(name, rb + rmsg->method_name.off, n);
+		name[n] = '\0';
+		r.method = name;
+	}
+	if (rb)
+		out_body(&r, rb, rmsg);
+	m = out_build(w, c, ip, port, &r);
+	if (m)
+		call_out_again(w, m);
+	return m;
+}
+
+struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const struct sip_msg *msg,
+				uint16_t code, const char *reason, const char *rb,
+				const struct sip_msg *rmsg, bool keep)
+{
+	struct sip_reply_body body = { 0 }, *bp = NULL;
+	const struct sip_hdr *ct;
+	struct rte_mbuf *r;
+
+	if (rb && rmsg->body_len && (ct = sip_hdr_find(rmsg, SIP_HDR_CONTENT_TYPE))) {
+		body.type = rb + ct->value.off;
+		body.type_len = ct->value.len;
+		body.data = rb + rmsg->hdr_end;
+		body.len = rmsg->body_len;
+		bp = &body;
+	}
+	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(m), msg, pkt_meta(m), code,
+			   reason, NULL, bp);
+	if (r == NULL)
+		return NULL;
+	if (!keep) {
+		wrk_send(w, r);
+		return NULL;
+	}
+	call_out_again(w, r);
+	return r;
+}
+
+void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
+			 const char *rb, const struct sip_msg *rmsg)
+{
+	char extra[64];
+	struct sbuf b = sbuf_make(extra, sizeof(extra) - 1);
+	struct sip_reply_body body = { 0 }, *bp = NULL;
+	const struct sip_msg *am = call_a_msg(w, c);
+	const struct sip_hdr *ct;
+	struct rte_mbuf *r;
+
+	if (am == NULL)
+		return;
+	if (code > 100 && code < 300) {
+		sbuf_str(&b, "Contact: <sip:");
+		out_host(&b, c);
+		sbuf_str(&b, ">\r\n");
+	}
+	extra[b.over ? 0 : b.len] = '\0';
+	if (rb && rmsg->body_len && (ct = sip_hdr_find(rmsg, SIP_HDR_CONTENT_TYPE))) {
+		body.type = rb + ct->value.off;
+		body.type_len = ct->value.len;
+		body.data = rb + rmsg->hdr_end;
+		body.len = rmsg->body_len;
+		bp = &body;
+	}
+	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,
+			   pkt_meta(c->a_inv), code, reason, extra[0] ? extra : NULL, bp);
+	if (r == NULL)
+		return;
+	rte_pktmbuf_free(c->a_resp);
+	c->a_resp = r;
+	call_out_again(w, r);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Counters of the call engine (sip/call_*.c), kept per worker lcore in
+ * struct stats_lcore and exported by telemetry under their names.
+ */
+#ifndef SLUICE_CALL_STATS_H
+#define SLUICE_CALL_STATS_H
+
+/* Counters of the call engine, per worker: X(id, name, help) */
+#define CALL_COUNTERS(X)                                                        \
+	X(INVITE_NEW, "calls_new", "new INVITEs that became calls")             \
+	X(ANSWERED, "calls_answered", "calls answered (2xx relayed to the caller)") \
+	X(ENDED, "calls_ended", "answered calls ended by a BYE")                \
+	X(FAILED, "calls_failed", "calls ended by a final non-2xx to the caller") \
+	X(CANCELLED, "calls_cancelled", "calls the caller cancelled")            \
+	X(TABLE_FULL, "calls_table_full", "INVITEs refused 503: no free call slot") \
+	X(NO_CALLER, "calls_forbidden", "INVITEs refused 403: caller not identified") \
+	X(ROUTE_LATE, "route_late", "route decisions later than their deadline") \
+	X(ROUTE_FALLBACK, "route_fallback", "calls routed by the tenant fallback") \
+	X(ROUTE_SEND_FAIL, "route_send_fail", "route requests that could not be sent") \
+	X(RETRANS_IN, "sip_retrans_in", "retransmitted requests absorbed or answered again") \
+	X(RETRANS_OUT, "sip_retrans_out", "messages we sent again (timers A, E, G, 2xx)") \
+	X(STRAY, "sip_stray", "messages for no call (answered 481 or dropped)")  \
+	X(LEG_TIMEOUT, "leg_timeout", "B legs that never answered (timer B)")    \
+	X(RING_TIMEOUT, "ring_timeout", "targets that rang out (ring time)")     \
+	X(CDR_SENT, "cdr_sent", "CDRs handed to the control plane")             \
+	X(CDR_LOST, "cdr_lost", "CDRs that could not be handed over (ring full)") \
+	X(CDR_ACK_LATE, "cdr_ack_late", "BYEs answered before their CDR was acked") \
+	X(RELAYED, "sip_relayed", "in-dialog requests relayed to the other leg") \
+	X(ARENA_FULL, "calls_arena_full", "calls refused: strings too long to keep")
+
+enum call_counter {
+#define CALL_X(id, n, h) CALL_C_##id,
+	CALL_COUNTERS(CALL_X)
+#undef CALL_X
+	CALL_C_COUNT
+};
+
+#endif
