@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ring.h>
 
 #include "admit.h"
 #include "io_lcore.h"
@@ -187,4 +188,18 @@ void admit_release(const struct dp *dp, struct rte_mbuf *m)
 		return;
 	meta->call_held = 0;
 	__atomic_fetch_sub(&dp->tenant_states[meta->tenant - 1].calls, 1, __ATOMIC_RELAXED);
+}
+
+bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg,
+		uint16_t worker)
+{
+	const struct rte_ring *r = io->dp->rx_ring[io->idx][worker];
+
+	if (msg->method != SIP_METHOD_INVITE || msg->to_tag.len ||
+	    rte_ring_count(r) + io->n_batch[worker] <= rte_ring_get_capacity(r) / 4)
+		return true;
+	io->st->adm_503_load++;
+	admit_release(io->dp, m);
+	admit_reply(io, m, 503, "Service Unavailable", ADMIT_RETRY_AFTER);
+	return false;
 }

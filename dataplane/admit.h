@@ -23,6 +23,15 @@ struct io_ctx;
 bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg);
 
 /*
+ * Overload: a new INVITE whose worker's ring holds more than a quarter of
+ * its room is answered 503 here (with what admission held given back), so
+ * the calls a congested worker already has keep their messages flowing
+ * and goodput does not collapse. true: go on; false: m is gone.
+ */
+bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg,
+		uint16_t worker);
+
+/*
  * Gives back the concurrent call an admitted INVITE held (pkt_meta
  * call_held), for a packet dropped or answered without becoming a call.
  * No-op for any other packet.

@@ -44,6 +44,7 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 	struct sip_msg *msg = &io->msg;
 	const char *buf = pkt_payload(m);
 	int rc = sip_parse_lazy(buf, meta->payload_len, msg);
+	uint16_t w;
 
 	if (rc < 0) {
 		/* Corrupted in flight, or malformed as sent? (see pkt_udp_ok) */
@@ -64,10 +65,11 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 	else
 		io->st->sip_resp[msg->status / 100]++;
 	io->st->sip_in++;
-	disp_enqueue(io, disp_worker_of(disp_hash(buf + msg->call_id.off,
-						  msg->call_id.len),
-					io->dp->n_workers),
-		     m);
+	w = disp_worker_of(disp_hash(buf + msg->call_id.off, msg->call_id.len),
+			   io->dp->n_workers);
+	if (!admit_load(io, m, msg, w))
+		return;
+	disp_enqueue(io, w, m);
 }
 
 void disp_rtp(struct io_ctx *io, struct rte_mbuf *m)

@@ -52,6 +52,7 @@ struct stats_lcore {
 	uint64_t adm_403;       /* REGISTERs no tenant claims, answered 403 */
 	uint64_t adm_503_cps;   /* INVITEs over their tenant's calls per second */
 	uint64_t adm_503_calls; /* INVITEs over their tenant's concurrent calls */
+	uint64_t adm_503_load;  /* new INVITEs shed: their worker's ring backed up */
 
 	/* worker */
 	uint64_t w_rx;          /* messages taken from the io rings */

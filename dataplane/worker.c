@@ -137,6 +137,9 @@ static void wrk_in_dialog(struct wrk_ctx *w, struct rte_mbuf *m)
 		call_count(w->calls, CALL_C_STRAY);
 		if (msg->method == SIP_METHOD_ACK)
 			w->st->w_ack++;
+		else if (msg->method == SIP_METHOD_BYE &&
+			 call_linger_has(w, cid, msg->call_id.len, rte_rdtsc() / w->tsc_per_ms))
+			wrk_reply(w, m, 200, "OK", NULL); /* again: our 200 was lost */
 		else
 			wrk_reply(w, m, 481, "Call/Transaction Does Not Exist", NULL);
 		rte_pktmbuf_free(m);
@@ -270,6 +273,7 @@ int wrk_lcore_main(void *arg)
 		}
 		work += wrk_cp(w);
 		rte_timer_manage();
+		call_linger_expire(w, rte_rdtsc() / w->tsc_per_ms);
 		for (io = 0; io < dp->n_io; io++)
 			wrk_flush(w, io);
 		/* holds no tenant snapshot from here to the next burst */

@@ -152,6 +152,13 @@ struct call {
 	char arena[CALL_ARENA];
 };
 
+struct call_linger_ent {
+	uint64_t h;               /* the Call-ID's key (see call_table.c) */
+	uint32_t len;
+	uint32_t pad;
+	uint64_t until;           /* ms */
+};
+
 /* Per-worker table of calls (call_table.c). */
 struct call_table {
 	struct call *calls;       /* [cap] */
@@ -160,6 +167,11 @@ struct call_table {
 	uint32_t n_free;
 	uint32_t *gen;            /* [cap] generation of each slot */
 	struct rte_hash *by_a;    /* A Call-ID → slot */
+	/* Call-IDs of calls ended by a BYE, kept 64*T1 so a retransmitted
+	 * BYE (our 200 lost) is answered 200, not 481: a FIFO in a ring */
+	struct rte_hash *linger;  /* Call-ID key → index in lg[] */
+	struct call_linger_ent *lg;
+	uint32_t lg_cap, lg_head, lg_n;
 	uint64_t *c;              /* [CALL_C_COUNT]: the worker's stats_lcore call[] */
 };
 
@@ -174,6 +186,15 @@ struct call *call_alloc(struct wrk_ctx *w);
 
 /* Ends c: releases its mbufs, message, concurrent-call unit and slot. */
 void call_free(struct wrk_ctx *w, struct call *c);
+
+/* Remembers the Call-IDs of c, which ends after a BYE, until now + ms. */
+void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms);
+
+/* Did a call with this Call-ID end by a BYE lately? */
+bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now);
+
+/* Forgets what lingered long enough; a few at a time. */
+void call_linger_expire(struct wrk_ctx *w, uint64_t now);
 
 /* The call of an A Call-ID, or NULL. */
 struct call *call_by_a(struct wrk_ctx *w, const char *cid, size_t len);

@@ -70,7 +70,15 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 	t->gen = rte_zmalloc_socket("call_gen", sizeof(*t->gen) * cap, 0, socket);
 	snprintf(name, sizeof(name), "calls_a_%u", w);
 	t->by_a = rte_hash_create(&hp);
-	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->by_a == NULL) {
+	snprintf(name, sizeof(name), "calls_lg_%u", w);
+	/* an A and a B Call-ID per call; at least 2^17, seconds of calls at
+	 * line rate (the oldest go early when full) */
+	t->lg_cap = cap * 2 > (1u << 17) ? cap * 2 : 1u << 17;
+	hp.entries = t->lg_cap;
+	t->linger = rte_hash_create(&hp);
+	t->lg = rte_malloc_socket("call_linger", sizeof(*t->lg) * t->lg_cap, 0, socket);
+	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->by_a == NULL ||
+	    t->linger == NULL || t->lg == NULL) {
 		call_table_free(t);
 		return NULL;
 	}
@@ -90,6 +98,8 @@ void call_table_free(struct call_table *t)
 		for (uint32_t i = 0; i < t->cap; i++)
 			rte_timer_stop(&t->calls[i].tim);
 	rte_hash_free(t->by_a);
+	rte_hash_free(t->linger);
+	rte_free(t->lg);
 	rte_free(t->gen);
 	rte_free(t->free);
 	rte_free(t->calls);
@@ -133,6 +143,8 @@ void call_free(struct wrk_ctx *w, struct call *c)
 	struct call_table *t = w->calls;
 
 	rte_timer_stop(&c->tim);
+	if (c->phase == CALL_ENDING)
+		call_linger_add(w, c, rte_rdtsc() / w->tsc_per_ms, 64u * w->txn.t1);
 	if (c->a_call_id.len) {
 		struct call_akey k = call_akey(call_s(c, c->a_call_id), c->a_call_id.len);
 		void *data = NULL;
@@ -329,4 +341,57 @@ const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c)
 	    sip_parse(pkt_payload(c->a_inv), pkt_meta(c->a_inv)->payload_len, &w->amsg) < 0)
 		return NULL;
 	return &w->amsg;
+}
+
+/* ---- Call-IDs of calls ended lately ---- */
+
+static void call_linger_pop(struct call_table *t)
+{
+	struct call_linger_ent *e = &t->lg[t->lg_head];
+	struct call_akey k = { .h = e->h, .len = e->len };
+	void *data;
+
+	/* the key may have been added again later: only this entry's */
+	if (rte_hash_lookup_data(t->linger, &k, &data) >= 0 && (uintptr_t)data == t->lg_head)
+		rte_hash_del_key(t->linger, &k);
+	t->lg_head = (t->lg_head + 1) % t->lg_cap;
+	t->lg_n--;
+}
+
+static void call_linger_put(struct call_table *t, const char *cid, size_t len, uint64_t until)
+{
+	struct call_akey k = call_akey(cid, len);
+	uint32_t i;
+
+	if (len == 0)
+		return;
+	if (t->lg_n == t->lg_cap)
+		call_linger_pop(t); /* full: the oldest goes early */
+	i = (t->lg_head + t->lg_n) % t->lg_cap;
+	t->lg[i] = (struct call_linger_ent){ .h = k.h, .len = k.len, .until = until };
+	if (rte_hash_add_key_data(t->linger, &k, (void *)(uintptr_t)i) == 0)
+		t->lg_n++;
+}
+
+void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
+{
+	call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now + ms);
+	call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now + ms);
+}
+
+bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now)
+{
+	struct call_akey k = call_akey(cid, len);
+	void *data;
+
+	return rte_hash_lookup_data(w->calls->linger, &k, &data) >= 0 &&
+	       w->calls->lg[(uintptr_t)data].until > now;
+}
+
+void call_linger_expire(struct wrk_ctx *w, uint64_t now)
+{
+	struct call_table *t = w->calls;
+
+	for (unsigned i = 0; i < 64 && t->lg_n && t->lg[t->lg_head].until <= now; i++)
+		call_linger_pop(t);
 }
