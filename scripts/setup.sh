@@ -17,7 +17,7 @@ PKGS=(
 	# config and tests
 	libconfig-dev libcriterion-dev
 	# lab, peers and tools
-	sip-tester kamailio kamailio-extra-modules curl jq tshark tcpdump iproute2 iputils-ping iputils-arping
+	sip-tester kamailio kamailio-extra-modules curl jq tshark tcpdump iproute2 nftables iputils-ping iputils-arping
 	python3 procps psmisc util-linux ethtool
 )
 

@@ -9,8 +9,9 @@
  *      user  → every registered binding of each of its devices (forked)
  *      trunk → the trunk's address; uri → its IPv4 host
  *   B leg responses: 1xx relayed; the first 2xx wins (the others are
- *   CANCELled); 408, 5xx, 6xx, timer B or the ring time running out move on
- *   to the next target; any other final ends the call with that code.
+ *   CANCELled); 408, 480, 5xx, 6xx, timer B or the ring time running out
+ *   move on to the next target; any other final (486…) ends the call with
+ *   the best final of the legs.
  *
  * A CANCEL from the caller answers 487 and CANCELs every leg. A final
  * non-2xx waits in FAILED for the caller's ACK (timers G and H of the IST)
@@ -175,7 +176,8 @@ void call_fail(struct wrk_ctx *w, struct call *c, uint16_t code)
 	setup_cancel_all(w, c, -1, now);
 	c->final_code = code;
 	if (!c->disposition)
-		c->disposition = (uint8_t)setup_disposition(code);
+		c->disposition = c->n_legs == 0 && code != 487 ? CDR_REJECTED :
+				 (uint8_t)setup_disposition(code);
 	if (sip_txn_on_send(&c->ist, code, now) & SIP_TXN_ACT_SEND_RESPONSE)
 		call_out_a_response(w, c, code, setup_reason(code), NULL, NULL);
 	c->phase = CALL_FAILED;
@@ -686,14 +688,39 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 	call_event(w, c, CPMSG_CALL_ANSWERED);
 }
 
-/* Every leg of the current targets ended without an answer: next, or fail. */
-static void setup_step_done(struct wrk_ctx *w, struct call *c, uint16_t code)
+/*
+ * The best final of the current targets' legs (after §16.7): a 6xx, else a
+ * busy (486), else the lowest other code; dflt if none has one.
+ */
+static uint16_t setup_best(const struct call *c, uint16_t dflt)
 {
-	bool failover = code == 408 || code == 480 || code >= 500;
+	uint16_t best = 0;
+
+	for (unsigned i = c->step0; i < c->n_legs; i++) {
+		uint16_t k = c->leg[i].code;
+
+		if (k == 0 || k == 487)
+			continue;
+		if (best == 0 || (k >= 600 && best < 600) || (k == 486 && best < 600) ||
+		    (best != 486 && best < 600 && k < best))
+			best = k;
+	}
+	return best ? best : dflt;
+}
+
+/*
+ * Every leg of the current targets ended without an answer: the next
+ * target on 408, 480, 5xx, 6xx (the issue's failover rule), else the call
+ * fails with the best final.
+ */
+static void setup_step_done(struct wrk_ctx *w, struct call *c)
+{
+	uint16_t code;
 
 	if (c->phase != CALL_TRYING || setup_legs_pending(c, c->step0))
 		return;
-	if (failover && code < 600)
+	code = setup_best(c, 480);
+	if (code == 408 || code == 480 || code >= 500)
 		setup_next(w, c, code);
 	else
 		call_fail(w, c, code);
@@ -719,10 +746,11 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 	}
 	if (acts & SIP_TXN_ACT_SEND_ACK)
 		call_out_ack(w, c, l, (uint8_t)li, false);
-	if (msg->status >= 200 && msg->status < 300 && (int)li == c->winner &&
-	    c->phase >= CALL_UP && c->phase != CALL_FAILED) {
-		/* our ACK of the 2xx was lost: send it again */
-		call_out_ack(w, c, l, (uint8_t)li, true);
+	if (msg->status >= 200 && msg->status < 300 && (int)li == c->winner) {
+		/* the winner's 2xx again: before the caller's ACK it is absorbed
+		 * (our ACK follows theirs); after, our ACK was lost: again */
+		if (c->a_acked)
+			call_out_ack(w, c, l, (uint8_t)li, true);
 		return;
 	}
 	if (!(acts & SIP_TXN_ACT_PASS_UP))
@@ -783,7 +811,7 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 		l->code = 487;
 	l->state = LEG_DONE;
 	if (c->phase == CALL_TRYING)
-		setup_step_done(w, c, msg->status == 487 ? 480 : msg->status);
+		setup_step_done(w, c);
 	else
 		setup_maybe_end(w, c);
 out:
@@ -830,7 +858,7 @@ void call_setup_timers(struct wrk_ctx *w, struct call *c, uint64_t now)
 				l->inv = NULL;
 				l->cancel_at = 0;
 				if (c->phase == CALL_TRYING)
-					setup_step_done(w, c, 408);
+					setup_step_done(w, c);
 				if (c->phase == CALL_FREE)
 					return;
 			}
@@ -849,9 +877,12 @@ void call_setup_timers(struct wrk_ctx *w, struct call *c, uint64_t now)
 	if (c->ring_end <= now && c->phase == CALL_TRYING) {
 		c->ring_end = SIP_TXN_NEVER;
 		call_count(w->calls, CALL_C_RING_TIMEOUT);
+		/* a leg that already said busy beats the ones that rang out */
+		uint16_t code = setup_best(c, 480);
+
 		setup_cancel_all(w, c, -1, now);
 		/* the cancelled legs finish on their own; the call goes on */
-		setup_next(w, c, 480);
+		setup_next(w, c, code == 486 || code >= 600 ? code : 480);
 	}
 	if (c->phase == CALL_FAILED)
 		setup_maybe_end(w, c);
