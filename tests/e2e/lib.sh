@@ -151,6 +151,24 @@ port_device() {
 # (1 or 2). Lcores: 0 main, 1 io, 2.. workers, spread round-robin over the
 # machine's CPUs like config/sluice.conf does (a 2-core CI box runs them
 # all; idle lcores back off).
+#
+# The tenant "lab" owns 198.18.0.1:5060 and lab.example. Its users
+# (device username / password): alice 1001 (alice / alicepass1), bob 1002
+# (bob / bobpass22), carol 1003 (carol / carolpass3), dave 1004 (dave /
+# davepass44); its trunk "carrier" is h3 (198.18.1.11:5060, calls from
+# 198.18.1.11/32); it owns the DID +15550001000, which rings bob; 2000
+# rings bob for 3 s, then carol (sequential); nothing rings longer than
+# 30 s.
+# Tests change the file through the environment:
+#   LAB_LIMITS         the inside of lab's limits group, default
+#                      LAB_LIMITS_DEFAULT below (keys left out take
+#                      sluice's defaults: cps 10, burst 20, 100 calls,
+#                      max_ring_s 60)
+#   LAB_EXTRA_TENANTS  text added to the tenants list after lab, e.g.
+#                      '{ id = "other"; ... }' (the comma is added here)
+#   LAB_UDP_PORTS      sip.udp_ports, default "5060" (a second tenant
+#                      with an appliance port of its own adds it here)
+LAB_LIMITS_DEFAULT="cps = 0; concurrent_calls = 0; max_ring_s = 30;"
 write_config() {
 	local workers=${1:-2} pmd=${2:-${E2E_PMD:-af_packet}} wl="2" i ncpu lmap="0@0" dev
 	dev=$(port_device "$pmd")
@@ -184,7 +202,7 @@ ports = (
 	}
 );
 sip = {
-	udp_ports = [ $SIP_PORT ];
+	udp_ports = [ ${LAB_UDP_PORTS:-$SIP_PORT} ];
 };
 rtp = {
 	port_min = 20000;
@@ -195,19 +213,34 @@ workers = {
 	burst = 32;
 };
 # One tenant owns everything sent to the appliance's SIP port, with no
-# limits, so requests from the lab hosts are attributed and admitted.
+# limits unless the test sets some, so requests from the lab hosts are
+# attributed and admitted.
 tenants = (
 	{
 		id = "lab";
 		api_token = "lab-token-0123456789";
 		match = { addresses = [ "$APPLIANCE:$SIP_PORT" ];
-			  domains = [ "lab.example" ]; };
+			  domains = [ "lab.example" ];
+			  dids = [ "+15550001000" ]; };
 		# SIPp answers MD5 challenges only
 		auth_algorithms = [ "MD5" ];
-		limits = { cps = 0; concurrent_calls = 0; };
+		limits = { ${LAB_LIMITS:-$LAB_LIMITS_DEFAULT} };
 		users = ( { name = "alice"; extension = "1001";
-			    devices = ( { username = "alice"; password = "alicepass1"; } ); } );
-	}
+			    devices = ( { username = "alice"; password = "alicepass1"; } ); },
+			  { name = "bob"; extension = "1002";
+			    devices = ( { username = "bob"; password = "bobpass22"; } ); },
+			  { name = "carol"; extension = "1003";
+			    devices = ( { username = "carol"; password = "carolpass3"; } ); },
+			  { name = "dave"; extension = "1004";
+			    devices = ( { username = "dave"; password = "davepass44"; } ); } );
+		trunks = ( { name = "carrier"; address = "$H3:5060"; cidrs = [ "$H3/32" ]; } );
+		routes = (
+			{ match = "+15550001000"; targets = ( { user = "bob"; } ); },
+			{ match = "2000"; mode = "sequential";
+			  targets = ( { user = "bob"; ring_s = 3; }, { user = "carol"; } ); }
+		);
+	}${LAB_EXTRA_TENANTS:+,
+$LAB_EXTRA_TENANTS}
 );
 api = {
 	listen = "127.0.0.1:$E2E_API_PORT";
@@ -296,27 +329,102 @@ print(json.dumps(r) if isinstance(r, (dict, list)) else r)' "$2"
 # for the failure report).
 stats_save() { tel /sluice/stats >"$WORK/$1.json" || fail "telemetry /sluice/stats failed"; }
 
-# sipp_run NAME HOST SRC_IP SCENARIO CALLS RATE [SIPP ARGS...]: runs one
-# SIPp client from namespace HOST against the appliance, bounded by -timeout
-# and by `timeout`. Files: $WORK/NAME.{out,err,logs,msgs}. Sets SIPP_OK and
-# SIPP_FAILED from SIPp's final counts; returns SIPp's exit code.
-sipp_run() {
-	local name=$1 host=$2 src=$3 sc=$4 calls=$5 rate=$6
+# sipp_argv NAME HOST SRC_IP SCENARIO CALLS RATE [SIPP ARGS...]: the command
+# line (in SIPP_ARGV) of one SIPp run from namespace HOST against the
+# appliance, bounded by -timeout and by `timeout`. SIPp writes its files
+# (NAME.{err,logs}; NAME.msgs with SIPP_MSGS=1) in WORK. The environment
+# changes the defaults:
+#   SIPP_DEST     where it talks to, default 198.18.0.1:5060
+#   SIPP_LPORT    its local port, default 5070 (SIPP_PORT)
+#   SIPP_TIMEOUT  seconds for the whole run, default 60
+sipp_argv() {
+	local name=$1 host=$2 src=$3 sc=$4 calls=$5 rate=$6 limit=${SIPP_TIMEOUT:-60}
 	shift 6
-	local rc=0
+	SIPP_ARGV=(timeout $((limit + 90)) ip netns exec "$P$host" sipp
+		"${SIPP_DEST:-$APPLIANCE:$SIP_PORT}"
+		-sf "$E2E_DIR/$sc" -i "$src" -p "${SIPP_LPORT:-$SIPP_PORT}"
+		-m "$calls" -r "$rate" -l 2000
+		-timeout "${limit}s" -timeout_error -recv_timeout 10s -nostdin
+		-default_behaviors all,-bye
+		-trace_err -error_file "$WORK/$name.err"
+		-trace_logs -log_file "$WORK/$name.logs")
+	[ "${SIPP_MSGS:-0}" = 1 ] && SIPP_ARGV+=(-trace_msg -message_file "$WORK/$name.msgs")
+	SIPP_ARGV+=("$@")
+}
+
+# sipp_run NAME HOST SRC_IP SCENARIO CALLS RATE [SIPP ARGS...]: runs one
+# SIPp (see sipp_argv) and waits for it. Its screen goes to $WORK/NAME.out.
+# Sets SIPP_OK and SIPP_FAILED from SIPp's final counts; returns SIPp's
+# exit code.
+sipp_run() {
+	local name=$1 calls=$5 rc=0
+	sipp_argv "$@"
 	# SIPp writes its own files relative to the cwd: keep them in WORK.
-	(cd "$WORK" && timeout 150 ip netns exec "$P$host" sipp "$APPLIANCE:$SIP_PORT" \
-		-sf "$E2E_DIR/$sc" -i "$src" -p "$SIPP_PORT" \
-		-m "$calls" -r "$rate" -l 2000 \
-		-timeout 60s -timeout_error -recv_timeout 10s -nostdin \
-		-default_behaviors all,-bye \
-		-trace_err -error_file "$WORK/$name.err" \
-		-trace_logs -log_file "$WORK/$name.logs" \
-		"$@" </dev/null >"$WORK/$name.out" 2>&1) || rc=$?
-	SIPP_OK=$(sipp_count "$WORK/$name.out" 'Successful call')
-	SIPP_FAILED=$(sipp_count "$WORK/$name.out" 'Failed call')
-	log "sipp $name: exit $rc, $SIPP_OK successful, $SIPP_FAILED failed of $calls"
+	(cd "$WORK" && "${SIPP_ARGV[@]}" </dev/null >"$WORK/$name.out" 2>&1) || rc=$?
+	sipp_counts "$name" "$calls" "$rc"
 	return $rc
+}
+
+# sipp_bg NAME HOST SRC_IP SCENARIO CALLS RATE [SIPP ARGS...]: starts one
+# SIPp (see sipp_argv) in the background, a UAS that waits for its calls
+# or a caller to run beside others; sipp_wait NAME collects it.
+declare -A SIPP_BG=()
+sipp_bg() {
+	local name=$1 calls=$5
+	sipp_argv "$@"
+	bg_start env -C "$WORK" "${SIPP_ARGV[@]}" </dev/null >"$WORK/$name.out" 2>&1
+	SIPP_BG[$name]="$BG_PID $calls"
+	# a phone must listen before its calls come
+	wait_for 10 sipp_bound "$BG_PID" "$2" "${SIPP_LPORT:-$SIPP_PORT}" ||
+		fail "sipp $name does not listen on port ${SIPP_LPORT:-$SIPP_PORT} in $2"
+}
+
+# sipp_bound PID HOST PORT: a UDP socket is bound to PORT in namespace
+# HOST; fails the test at once if the SIPp of PID has exited already.
+sipp_bound() {
+	kill -0 "$1" 2>/dev/null || fail "sipp (pid $1) exited at start-up"
+	in_ns "$2" ss -Hlun "sport = :$3" | grep -q .
+}
+
+# sipp_wait NAME: waits for the SIPp of sipp_bg NAME (its own timeouts
+# bound the wait), then as sipp_run: SIPP_OK, SIPP_FAILED, SIPp's exit code.
+sipp_wait() {
+	local name=$1 pid calls rc=0
+	read -r pid calls <<<"${SIPP_BG[$name]:?no sipp_bg $name}"
+	wait "$pid" || rc=$?
+	sipp_counts "$name" "$calls" "$rc"
+	return $rc
+}
+
+# sipp_counts NAME CALLS RC: SIPP_OK and SIPP_FAILED from run NAME's screen.
+sipp_counts() {
+	SIPP_OK=$(sipp_count "$WORK/$1.out" 'Successful call')
+	SIPP_FAILED=$(sipp_count "$WORK/$1.out" 'Failed call')
+	log "sipp $1: exit $3, $SIPP_OK successful, $SIPP_FAILED failed of $2"
+}
+
+# sipp_recv_count NAME MESSAGE: how many MESSAGEs (a status code such as
+# 503, or a method) run NAME received, summed over the scenario's <recv>s
+# of it, from the last message screen SIPp printed ("503 <------ 5" for a
+# client, "------> INVITE 2" for a server).
+sipp_recv_count() {
+	awk -v msg="$2" '
+		/Messages +Retrans +Timeout/ { n = 0 }
+		$1 == msg && $2 ~ /^<-+$/ { n += $3 }
+		$1 ~ /^-+>$/ && $2 == msg { n += $3 }
+		END { print n + 0 }' "$WORK/$1.out"
+}
+
+# sipp_reg HOST IP PORT USER PASSWORD [DEST]: the device USER registers
+# (digest auth, expires 300) from IP:PORT in namespace HOST, to DEST
+# (default 198.18.0.1:5060), and stays registered. A SIPp phone then
+# started on the same IP:PORT is reached there as that device, and its
+# calls are that device's.
+sipp_reg() {
+	local name="reg_$4_$1_$3"
+	SIPP_LPORT=$3 SIPP_DEST=${6:-$APPLIANCE:$SIP_PORT} \
+		sipp_run "$name" "$1" "$2" register_stay.xml 1 1 -s "$4" -au "$4" -ap "$5" || true
+	sipp_expect_all "$name" 1
 }
 
 # sipp_count FILE LABEL: the cumulative column of SIPp's last statistics
@@ -396,3 +504,53 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: '$2', expected '$3'"
 	log "$1: $2"
 }
+
+# api_get PATH [TOKEN]: the body of GET PATH on the HTTP API (with the
+# admin token unless TOKEN); fails on any HTTP error.
+api_get() {
+	"$PY" - "$E2E_API$1" "${2:-$E2E_ADMIN_TOKEN}" <<'PYEOF'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
+with urllib.request.urlopen(req, timeout=10) as r:
+    sys.stdout.write(r.read().decode())
+PYEOF
+}
+
+# cdr_count PYEXPR [TENANT]: how many of TENANT's CDRs (lab by default; the
+# newest 1000, from GET /v1/tenants/TENANT/cdrs) make PYEXPR true, with c
+# the record: c["disposition"] == "busy" and c["callee"] == "1002". Keeps
+# the list in $WORK/cdrs_TENANT.json.
+cdr_count() {
+	local tenant=${2:-lab}
+	api_get "/v1/tenants/$tenant/cdrs?limit=1000" >"$WORK/cdrs_$tenant.json" || return 1
+	"$PY" -c 'import json, sys
+cdrs = json.load(open(sys.argv[2]))["cdrs"]
+print(sum(1 for c in cdrs if eval(sys.argv[1], {"c": c})))' "$1" "$WORK/cdrs_$tenant.json"
+}
+
+# cdr_expect WHAT N PYEXPR [TENANT]: exactly N CDRs of TENANT make PYEXPR
+# true, waiting up to 10 s for them to be written.
+cdr_expect() {
+	local what=$1 n=$2 expr=$3 tenant=${4:-lab} got deadline=$((SECONDS + 10))
+	while :; do
+		got=$(cdr_count "$expr" "$tenant") || fail "GET /v1/tenants/$tenant/cdrs failed"
+		[ "$got" -ge "$n" ] && break
+		[ $SECONDS -lt $deadline ] || break
+		sleep 0.2
+	done
+	if [ "$got" != "$n" ]; then
+		"$PY" -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["cdrs"]:
+    print("  cdr:", c["disposition"], c["sip_code"], c["caller"], "->", c["callee"], c["targets"])' \
+			"$WORK/cdrs_$tenant.json" >&2
+		fail "CDRs of $tenant, $what: $got, expected $n"
+	fi
+	log "CDRs of $tenant, $what: $got"
+}
+
+# sipp_expect_recv NAME MESSAGE N: run NAME received exactly N MESSAGEs.
+sipp_expect_recv() { expect_eq "sipp $1: $2 received" "$(sipp_recv_count "$1" "$2")" "$3"; }
+
+# A CDR's caller is the calling device's user part; some stores put the
+# user's extension there. CDR_FROM_ALICE: alice's calls, for cdr_count.
+CDR_FROM_ALICE='c["caller"] in ("alice", "1001")'

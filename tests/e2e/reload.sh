@@ -4,8 +4,8 @@
 # (SIPp, digest auth) and stays registered. A bad file is refused on SIGHUP
 # (its error, with file and line, in the log) and on POST /v1/reload (400
 # listing the errors), and the running config goes on: alice still
-# registered. A good file, with a second user bob, applies by SIGHUP and by
-# the API; alice's binding survives both reloads, and bob, who did not
+# registered. A good file, with a new user erin, applies by SIGHUP and by
+# the API; alice's binding survives both reloads, and erin, who did not
 # exist before, can register at once.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -54,21 +54,21 @@ echo "$out" | grep -q "limits.cps" || fail "bad file: the API's errors do not na
 sluice_alive || fail "sluice died on a bad reload"
 alice_listed || fail "alice lost her registration on a refused reload"
 
-# A good file with bob: SIGHUP, then the API.
+# A good file with erin: SIGHUP, then the API.
 "$PY" - "$WORK/good.conf" "$SLUICE_CONF" <<'PYEOF'
 import sys
 text = open(sys.argv[1]).read()
 alice = '{ username = "alice"; password = "alicepass1"; } ); }'
-bob = alice + (' ,\n\t\t\t  { name = "bob"; extension = "1002";\n'
-               '\t\t\t    devices = ( { username = "bob"; password = "bobpass123"; } ); }')
+erin = alice + (' ,\n\t\t\t  { name = "erin"; extension = "1005";\n'
+                '\t\t\t    devices = ( { username = "erin"; password = "erinpass55"; } ); }')
 assert alice in text
-open(sys.argv[2], "w").write(text.replace(alice, bob, 1))
+open(sys.argv[2], "w").write(text.replace(alice, erin, 1))
 PYEOF
 kill -HUP "$SLUICE_PID"
 wait_for 10 grep -q "SIGHUP: reloaded" "$SLUICE_LOG" || fail "SIGHUP with a good file: not reloaded"
 alice_listed || fail "alice lost her registration on a reload"
-sipp_run register_bob h2 "$H2" register.xml 3 10 -s bob -au bob -ap bobpass123 || true
-sipp_expect_all register_bob 3
+sipp_run register_erin h2 "$H2" register.xml 3 10 -s erin -au erin -ap erinpass55 || true
+sipp_expect_all register_erin 3
 out=$(reload_post)
 log "POST /v1/reload (good file): $out"
 [ "${out%% *}" = 200 ] || fail "good file: the API answered ${out%% *}, not 200"
