@@ -222,6 +222,14 @@ static inline const char *call_s(const struct call *c, struct call_str s)
 /* A's INVITE (c->a_inv) parsed into w->amsg; NULL if it is gone. */
 const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c);
 
+/* A message to the control plane about c, header filled and the first
+ * size bytes of its body zeroed; NULL when the pool is empty. */
+struct cpmsg *call_msg_get(struct wrk_ctx *w, const struct call *c, uint8_t type, size_t size);
+
+/* The reason phrase of the response msg in buf, NUL-terminated in out, or dflt. */
+const char *call_reason(const char *buf, const struct sip_msg *msg, char *out, size_t cap,
+			const char *dflt);
+
 /* Re-arms c's timer at the earliest of its deadlines. */
 void call_arm(struct wrk_ctx *w, struct call *c);
 

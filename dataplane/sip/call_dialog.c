@@ -71,13 +71,9 @@ void call_event(struct wrk_ctx *w, struct call *c, uint8_t state)
 {
 	struct cpmsg *m;
 
-	if (rte_mempool_get(w->dp->cp_pool, (void **)&m) < 0)
+	m = call_msg_get(w, c, CPMSG_CALL_EVENT, sizeof(m->u.event));
+	if (m == NULL)
 		return;
-	memset(m, 0, offsetof(struct cpmsg, u) + sizeof(m->u.event));
-	m->type = CPMSG_CALL_EVENT;
-	m->worker = (uint8_t)w->idx;
-	m->snap_gen = c->snap_gen;
-	m->call_ref = c->ref;
 	m->u.event.state = state;
 	m->u.event.at_us = dlg_unix_us();
 	if (rte_ring_sp_enqueue(w->dp->cp_up[w->idx], m) < 0)
@@ -102,15 +98,11 @@ void call_cdr_send(struct wrk_ctx *w, struct call *c)
 	if (c->cdr_state)
 		return;
 	c->cdr_state = 1;
-	if (rte_mempool_get(w->dp->cp_pool, (void **)&m) < 0) {
+	m = call_msg_get(w, c, CPMSG_CDR, sizeof(m->u.cdr));
+	if (m == NULL) {
 		call_count(w->calls, CALL_C_CDR_LOST);
 		return;
 	}
-	memset(m, 0, offsetof(struct cpmsg, u) + sizeof(m->u.cdr));
-	m->type = CPMSG_CDR;
-	m->worker = (uint8_t)w->idx;
-	m->snap_gen = c->snap_gen;
-	m->call_ref = c->ref;
 	r = &m->u.cdr;
 	r->call_ref = c->ref;
 	r->start_us = c->start_us;
@@ -326,13 +318,11 @@ void call_dialog_response(struct wrk_ctx *w, struct call *c, enum call_side from
 		goto out;
 	if (r->req) {
 		char reason[64];
-		struct sbuf b = sbuf_make(reason, sizeof(reason) - 1);
+		const char *rs = call_reason(buf, msg, reason, sizeof(reason), "OK");
 
-		sbuf_slice(&b, buf, msg->reason);
-		reason[b.over ? 0 : b.len] = '\0';
 		if (sip_parse(pkt_payload(r->req), pkt_meta(r->req)->payload_len, &w->amsg) > 0) {
 			struct rte_mbuf *resp = call_out_reply(w, r->req, &w->amsg, msg->status,
-							       reason[0] ? reason : "OK", buf, msg,
+							       rs, buf, msg,
 							       msg->status >= 200);
 
 			if (msg->status >= 200) {

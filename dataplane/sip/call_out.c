@@ -291,23 +291,31 @@ struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_s
 	return m;
 }
 
+/* The body of the message in rb/rmsg as a reply's body, or NULL. */
+static const struct sip_reply_body *out_reply_body(struct sip_reply_body *body, const char *rb,
+						   const struct sip_msg *rmsg)
+{
+	const struct sip_hdr *ct;
+
+	if (rb == NULL || rmsg->body_len == 0 ||
+	    (ct = sip_hdr_find(rmsg, SIP_HDR_CONTENT_TYPE)) == NULL)
+		return NULL;
+	body->type = rb + ct->value.off;
+	body->type_len = ct->value.len;
+	body->data = rb + rmsg->hdr_end;
+	body->len = rmsg->body_len;
+	return body;
+}
+
 struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const struct sip_msg *msg,
 				uint16_t code, const char *reason, const char *rb,
 				const struct sip_msg *rmsg, bool keep)
 {
-	struct sip_reply_body body = { 0 }, *bp = NULL;
-	const struct sip_hdr *ct;
+	struct sip_reply_body body;
 	struct rte_mbuf *r;
 
-	if (rb && rmsg->body_len && (ct = sip_hdr_find(rmsg, SIP_HDR_CONTENT_TYPE))) {
-		body.type = rb + ct->value.off;
-		body.type_len = ct->value.len;
-		body.data = rb + rmsg->hdr_end;
-		body.len = rmsg->body_len;
-		bp = &body;
-	}
 	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(m), msg, pkt_meta(m), code,
-			   reason, NULL, bp);
+			   reason, NULL, out_reply_body(&body, rb, rmsg));
 	if (r == NULL)
 		return NULL;
 	if (!keep) {
@@ -323,9 +331,8 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 {
 	char extra[64];
 	struct sbuf b = sbuf_make(extra, sizeof(extra) - 1);
-	struct sip_reply_body body = { 0 }, *bp = NULL;
+	struct sip_reply_body body;
 	const struct sip_msg *am = call_a_msg(w, c);
-	const struct sip_hdr *ct;
 	struct rte_mbuf *r;
 
 	if (am == NULL)
@@ -336,15 +343,9 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 		sbuf_str(&b, ">\r\n");
 	}
 	extra[b.over ? 0 : b.len] = '\0';
-	if (rb && rmsg->body_len && (ct = sip_hdr_find(rmsg, SIP_HDR_CONTENT_TYPE))) {
-		body.type = rb + ct->value.off;
-		body.type_len = ct->value.len;
-		body.data = rb + rmsg->hdr_end;
-		body.len = rmsg->body_len;
-		bp = &body;
-	}
 	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,
-			   pkt_meta(c->a_inv), code, reason, extra[0] ? extra : NULL, bp);
+			   pkt_meta(c->a_inv), code, reason, extra[0] ? extra : NULL,
+			   out_reply_body(&body, rb, rmsg));
 	if (r == NULL)
 		return;
 	rte_pktmbuf_free(c->a_resp);

@@ -404,13 +404,10 @@ static int setup_route_request(struct wrk_ctx *w, struct call *c, const struct t
 	struct sip_uri u;
 	struct sbuf b;
 
-	if (rte_mempool_get(w->dp->cp_pool, (void **)&m) < 0)
+	m = call_msg_get(w, c, CPMSG_ROUTE_REQ, sizeof(m->u.route_req));
+	if (m == NULL)
 		return -ENOMEM;
-	memset(m, 0, offsetof(struct cpmsg, u) + sizeof(m->u.route_req));
-	m->type = CPMSG_ROUTE_REQ;
-	m->worker = (uint8_t)w->idx;
 	m->snap_gen = s->gen;
-	m->call_ref = c->ref;
 	r = &m->u.route_req;
 	r->tenant = (uint32_t)ti;
 	r->trunk = trunk;
@@ -673,11 +670,9 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 	c->answer_us = setup_unix_us();
 	if (sip_txn_on_send(&c->ist, msg->status, now) & SIP_TXN_ACT_SEND_RESPONSE) {
 		char reason[64];
-		struct sbuf b = sbuf_make(reason, sizeof(reason) - 1);
 
-		sbuf_slice(&b, buf, msg->reason);
-		reason[b.over ? 0 : b.len] = '\0';
-		call_out_a_response(w, c, msg->status, reason[0] ? reason : "OK", buf, msg);
+		call_out_a_response(w, c, msg->status,
+				    call_reason(buf, msg, reason, sizeof(reason), "OK"), buf, msg);
 	}
 	/* the TU resends a 2xx until the ACK (§13.3.1.4) */
 	c->resend_ivl = w->txn.t1;
@@ -769,11 +764,9 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 		if (c->phase == CALL_TRYING && l->state == LEG_EARLY &&
 		    (sip_txn_on_send(&c->ist, msg->status, now) & SIP_TXN_ACT_SEND_RESPONSE)) {
 			char reason[64];
-			struct sbuf b = sbuf_make(reason, sizeof(reason) - 1);
 
-			sbuf_slice(&b, buf, msg->reason);
-			reason[b.over ? 0 : b.len] = '\0';
-			call_out_a_response(w, c, msg->status, reason[0] ? reason : "Ringing",
+			call_out_a_response(w, c, msg->status,
+					    call_reason(buf, msg, reason, sizeof(reason), "Ringing"),
 					    buf, msg);
 			if (c->ring_us == 0) {
 				c->ring_us = setup_unix_us();

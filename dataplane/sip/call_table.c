@@ -395,3 +395,27 @@ void call_linger_expire(struct wrk_ctx *w, uint64_t now)
 	for (unsigned i = 0; i < 64 && t->lg_n && t->lg[t->lg_head].until <= now; i++)
 		call_linger_pop(t);
 }
+
+struct cpmsg *call_msg_get(struct wrk_ctx *w, const struct call *c, uint8_t type, size_t size)
+{
+	struct cpmsg *m;
+
+	if (rte_mempool_get(w->dp->cp_pool, (void **)&m) < 0)
+		return NULL;
+	memset(m, 0, offsetof(struct cpmsg, u) + size);
+	m->type = type;
+	m->worker = (uint8_t)w->idx;
+	m->snap_gen = c->snap_gen;
+	m->call_ref = c->ref;
+	return m;
+}
+
+const char *call_reason(const char *buf, const struct sip_msg *msg, char *out, size_t cap,
+			const char *dflt)
+{
+	struct sbuf b = sbuf_make(out, cap - 1);
+
+	sbuf_slice(&b, buf, msg->reason);
+	out[b.over ? 0 : b.len] = '\0';
+	return out[0] ? out : dflt;
+}
