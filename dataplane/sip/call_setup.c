@@ -9,7 +9,7 @@
  *      user  → every registered binding of each of its devices (forked)
  *      trunk → the trunk's address; uri → its IPv4 host
  *   B leg responses: 1xx relayed; the first 2xx wins (the others are
- *   CANCELled); 408, 480, 5xx, 6xx, timer B or the ring time running out
+ *   CANCELled); a 3xx's Contacts become legs of the same target; 408, 480, 5xx, 6xx, timer B or the ring time running out
  *   move on to the next target; any other final (486…) ends the call with
  *   the best final of the legs.
  *
@@ -650,6 +650,37 @@ static int setup_leg_of(const char *buf, const struct sip_msg *msg)
 	return li;
 }
 
+/*
+ * A 3xx: its Contacts (IPv4 hosts) become new legs of the same target, up
+ * to CALL_MAX_LEGS in all, so a redirect never loops for long. How many
+ * started.
+ */
+static unsigned setup_redirect(struct wrk_ctx *w, struct call *c, uint8_t target,
+			       const char *buf, const struct sip_msg *msg, uint64_t now)
+{
+	unsigned started = 0;
+
+	for (const struct sip_hdr *h = sip_hdr_find(msg, SIP_HDR_CONTACT); h;
+	     h = sip_hdr_next(msg, h)) {
+		struct sip_contact ct;
+		size_t pos = 0;
+
+		while (c->n_legs < CALL_MAX_LEGS &&
+		       sip_contact_next(buf, buf + h->value.off, h->value.len, &pos, &ct) > 0) {
+			struct call_leg *nl;
+			uint32_t ip;
+
+			if (ct.star || !sip_uri_host_ipv4(&ct.na.uri, &ip))
+				continue;
+			nl = setup_leg(c, target, ip, ct.na.uri.port, buf + ct.na.uri_text.off,
+				       ct.na.uri_text.len);
+			if (nl && setup_start_leg(w, c, nl, now))
+				started++;
+		}
+	}
+	return started;
+}
+
 static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const char *buf,
 			   const struct sip_msg *msg, uint64_t now)
 {
@@ -696,6 +727,8 @@ static uint16_t setup_best(const struct call *c, uint16_t dflt)
 
 		if (k == 0 || k == 487)
 			continue;
+		if (k < 400)
+			k = 480; /* a redirect that led nowhere */
 		if (best == 0 || (k >= 600 && best < 600) || (k == 486 && best < 600) ||
 		    (best != 486 && best < 600 && k < best))
 			best = k;
@@ -802,6 +835,8 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 	l->code = msg->status;
 	if (l->state == LEG_CANCELLED)
 		l->code = 487;
+	else if (msg->status < 400 && c->phase == CALL_TRYING)
+		setup_redirect(w, c, l->target, buf, msg, now);
 	l->state = LEG_DONE;
 	if (c->phase == CALL_TRYING)
 		setup_step_done(w, c);

@@ -14,6 +14,8 @@
 #               answers each time; bob answers 486: alice gets 486 and
 #               carol is never rung (sequential targets move on after 408,
 #               5xx, 6xx and the ring time, not after busy)
+#   redirect    bob answers 302 with carol's contact: carol is rung and
+#               answers
 #   cancelled   alice CANCELs while bob rings: 200 and 487 to alice, bob
 #               CANCELled; cancelled
 #   stranger    a caller who is not registered from where it calls (dave,
@@ -81,6 +83,17 @@ failover() {
 }
 
 failover 503
+
+log "bob redirects (302) to carol: carol is rung and answers"
+sipp_bg bob_302 h2 "$H2" call_uas_redirect.xml 1 1 -key to "sip:carol@$H2:5072"
+SIPP_LPORT=5072 sipp_bg carol_302 h2 "$H2" call_uas.xml 1 1 -key hangup caller
+sipp_run alice_302 h1 "$H1" call_uac.xml 1 1 -s 1002 "${FROM_ALICE[@]}" \
+	-key hangup caller || true
+sipp_expect_all alice_302 1
+sipp_wait bob_302 || true
+sipp_expect_all bob_302 1
+sipp_wait carol_302 || true
+sipp_expect_all carol_302 1
 
 log "bob busy on 2000: no next target"
 sipp_bg bob_busy2 h2 "$H2" call_uas_reject.xml 1 1 -key code 486
