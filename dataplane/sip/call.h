@@ -112,6 +112,7 @@ struct call {
 	uint8_t phase;            /* enum call_phase */
 	uint8_t n_legs;
 	int8_t winner;            /* the leg that answered, -1 */
+	int8_t early;             /* the leg whose tagged 1xx was relayed last, -1 */
 	uint8_t next_target;      /* next decision target to try */
 	uint8_t step0;            /* first leg of the targets being tried */
 	uint8_t parallel;         /* the decision forks */

@@ -282,7 +282,11 @@ void call_in_dialog(struct wrk_ctx *w, struct call *c, enum call_side from, stru
 		break;
 	default:
 		if (c->phase == CALL_UP || (c->phase == CALL_ANSWERED && from == CALL_B) ||
-		    (c->phase == CALL_ANSWERED && msg->method != SIP_METHOD_INVITE)) {
+		    (c->phase == CALL_ANSWERED && msg->method != SIP_METHOD_INVITE) ||
+		    (c->phase == CALL_TRYING && c->early >= 0 &&
+		     (msg->method == SIP_METHOD_PRACK || msg->method == SIP_METHOD_UPDATE ||
+		      msg->method == SIP_METHOD_INFO))) {
+			/* in an early dialog only what RFC 3262/3311/6086 allow there */
 			dlg_relay(w, c, from, m);
 			return;
 		}

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dp.h"
 #include "pkt.h"
@@ -47,6 +48,7 @@ struct out_req {
 	uint8_t max_forwards;
 	bool contact;
 	const char *extra;        /* CRLF-ended lines or NULL */
+	struct out_str pass[3];   /* header lines copied whole (with CRLF) */
 	struct out_str ctype, body;
 };
 
@@ -58,6 +60,57 @@ static struct out_str out_cs(const struct call *c, struct call_str s)
 static struct out_str out_slice(const char *buf, struct sip_slice s)
 {
 	return (struct out_str){ buf + s.off, s.len };
+}
+
+/* Headers that pass from one leg to the other as they are (RFC 3262:
+ * reliable provisionals need both ends to agree on 100rel). */
+static const char *const out_pass_names[] = { "Supported", "Require", "RSeq" };
+
+/* Whole lines of the headers named in out_pass_names (and "k", Supported's
+ * compact form) from msg in buf. */
+static void out_pass(struct out_str pass[3], const char *buf, const struct sip_msg *msg)
+{
+	for (unsigned i = 0; i < msg->n_hdrs; i++) {
+		const struct sip_hdr *h = &msg->hdrs[i];
+
+		for (unsigned k = 0; k < 3; k++) {
+			size_t n = strlen(out_pass_names[k]);
+
+			if (pass[k].n == 0 &&
+			    ((h->name.len == n && strncasecmp(buf + h->name.off, out_pass_names[k],
+							      n) == 0) ||
+			     (k == 0 && h->id == SIP_HDR_SUPPORTED)))
+				pass[k] = out_slice(buf, h->line);
+		}
+	}
+}
+
+/* RAck (RFC 3262 §7.2) rewritten for the other leg: same RSeq, the CSeq of
+ * that leg's INVITE. Written into out; "" if msg has none. */
+static void out_rack(char *out, size_t cap, const char *buf, const struct sip_msg *msg,
+		     uint32_t invite_cseq)
+{
+	struct sbuf b = sbuf_make(out, cap - 1);
+
+	out[0] = '\0';
+	for (unsigned i = 0; i < msg->n_hdrs; i++) {
+		const struct sip_hdr *h = &msg->hdrs[i];
+		const char *v = buf + h->value.off;
+		uint32_t rseq = 0;
+		size_t j = 0;
+
+		if (h->name.len != 4 || strncasecmp(buf + h->name.off, "RAck", 4) != 0)
+			continue;
+		while (j < h->value.len && v[j] >= '0' && v[j] <= '9')
+			rseq = rseq * 10 + (uint32_t)(v[j++] - '0');
+		sbuf_str(&b, "RAck: ");
+		sbuf_u32(&b, rseq);
+		sbuf_put(&b, " ", 1);
+		sbuf_u32(&b, invite_cseq);
+		sbuf_str(&b, " INVITE\r\n");
+		out[b.over ? 0 : b.len] = '\0';
+		return;
+	}
 }
 
 static void out_put(struct sbuf *b, struct out_str s)
@@ -116,6 +169,8 @@ static void out_req_write(struct sbuf *b, const void *arg)
 	sbuf_str(b, "User-Agent: sluice\r\n");
 	if (r->extra)
 		sbuf_str(b, r->extra);
+	for (unsigned k = 0; k < 3; k++)
+		out_put(b, r->pass[k]);
 	if (r->body.n) {
 		sbuf_str(b, "Content-Type: ");
 		out_put(b, r->ctype);
@@ -198,6 +253,8 @@ int call_out_invite(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8
 
 	if (am == NULL)
 		return -EINVAL;
+	out_pass(r.pass, abuf, am);
+	r.pass[2].n = 0; /* no RSeq in a request */
 	out_body(&r, abuf, am);
 	l->inv = out_build(w, c, l->ip, l->port, &r);
 	if (l->inv == NULL)
@@ -248,11 +305,17 @@ struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_s
 	struct rte_mbuf *m;
 	uint32_t ip;
 	uint16_t port;
+	char rack[64] = "";
 
+	if (rb != NULL && method == SIP_METHOD_PRACK) {
+		out_rack(rack, sizeof(rack), rb, rmsg, to == CALL_B ? 1 : c->a_cseq);
+		r.extra = rack;
+	}
 	if (rb != NULL && method == SIP_METHOD_OTHER)
 		r.method = NULL;
 	if (to == CALL_B) {
-		const struct call_leg *l = &c->leg[c->winner];
+		/* the answered dialog, or the early one a 1xx made (PRACK, UPDATE) */
+		const struct call_leg *l = &c->leg[c->winner >= 0 ? c->winner : c->early];
 
 		r.ruri = l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri);
 		r.branch_kind = 'r';
@@ -329,8 +392,9 @@ struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const str
 void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
 			 const char *rb, const struct sip_msg *rmsg)
 {
-	char extra[64];
+	char extra[512];
 	struct sbuf b = sbuf_make(extra, sizeof(extra) - 1);
+	struct out_str pass[3] = { { 0 } };
 	struct sip_reply_body body;
 	const struct sip_msg *am = call_a_msg(w, c);
 	struct rte_mbuf *r;
@@ -341,6 +405,12 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 		sbuf_str(&b, "Contact: <sip:");
 		out_host(&b, c);
 		sbuf_str(&b, ">\r\n");
+	}
+	if (rb) {
+		/* Require: 100rel and RSeq of a reliable provisional (RFC 3262) */
+		out_pass(pass, rb, rmsg);
+		for (unsigned k = 1; k < 3; k++)
+			out_put(&b, pass[k]);
 	}
 	extra[b.over ? 0 : b.len] = '\0';
 	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,

@@ -690,8 +690,13 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 
 	c->winner = (int8_t)li;
 	l->state = LEG_UP;
-	call_keep(c, &l->to_tag, buf + msg->to_tag.off, msg->to_tag.len);
-	if (ct && sip_naddr_parse(buf, buf + ct->value.off, ct->value.len, &na) > 0)
+	/* the 2xx's tag and Contact make the dialog (an early one may differ) */
+	if (l->to_tag.len != msg->to_tag.len ||
+	    memcmp(call_s(c, l->to_tag), buf + msg->to_tag.off, msg->to_tag.len) != 0)
+		call_keep(c, &l->to_tag, buf + msg->to_tag.off, msg->to_tag.len);
+	if (ct && sip_naddr_parse(buf, buf + ct->value.off, ct->value.len, &na) > 0 &&
+	    (l->contact.len != na.uri_text.len ||
+	     memcmp(call_s(c, l->contact), buf + na.uri_text.off, na.uri_text.len) != 0))
 		call_keep(c, &l->contact, buf + na.uri_text.off, na.uri_text.len);
 	setup_cancel_all(w, c, li, now);
 	setup_drop_decision(w, c);
@@ -794,6 +799,16 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 		}
 		if (l->state == LEG_CALLING)
 			l->state = LEG_EARLY;
+		if (msg->to_tag.len && l->to_tag.len == 0 && l->state == LEG_EARLY) {
+			/* an early dialog: PRACK and UPDATE go to it (RFC 3262, 3311) */
+			const struct sip_hdr *ct = sip_hdr_find(msg, SIP_HDR_CONTACT);
+			struct sip_naddr na;
+
+			call_keep(c, &l->to_tag, buf + msg->to_tag.off, msg->to_tag.len);
+			if (ct && sip_naddr_parse(buf, buf + ct->value.off, ct->value.len, &na) > 0)
+				call_keep(c, &l->contact, buf + na.uri_text.off, na.uri_text.len);
+			c->early = (int8_t)li;
+		}
 		if (c->phase == CALL_TRYING && l->state == LEG_EARLY &&
 		    (sip_txn_on_send(&c->ist, msg->status, now) & SIP_TXN_ACT_SEND_RESPONSE)) {
 			char reason[64];

@@ -127,6 +127,7 @@ struct call *call_alloc(struct wrk_ctx *w)
 	c->ref = (uint64_t)w->idx << 48 | (uint64_t)t->gen[s] << 24 | s;
 	c->phase = CALL_ROUTING;
 	c->winner = -1;
+	c->early = -1;
 	c->armed_at = SIP_TXN_NEVER;
 	c->ring_end = c->route_end = c->resend_at = c->give_up = SIP_TXN_NEVER;
 	return c;

@@ -7,6 +7,10 @@
 # alice's SDP unchanged; bob's answers (a=recvonly, then a=sendrecv) come
 # back to alice unchanged, and the ACKs pass too; then alice hangs up
 # (call_uac_reinvite.xml, call_uas_reinvite.xml). The CDR: answered.
+# Then requests of an early dialog: bob sends a reliable 183 (RFC 3262),
+# alice PRACKs it in sluice's early dialog, the PRACK reaches bob in his
+# (RAck renumbered to his INVITE's CSeq), and the call completes
+# (call_uac_prack.xml, call_uas_prack.xml).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_init ci
@@ -26,7 +30,15 @@ sipp_expect_all bob $CALLS
 sipp_expect_recv bob INVITE $((3 * CALLS))
 sipp_expect_recv bob ACK $((3 * CALLS))
 
+log "100rel: 183, PRACK, 200"
+sipp_bg bob_prack h2 "$H2" call_uas_prack.xml $CALLS 1
+sipp_run alice_prack h1 "$H1" call_uac_prack.xml $CALLS 1 -s 1002 || true
+sipp_expect_all alice_prack $CALLS
+sipp_wait bob_prack || true
+sipp_expect_all bob_prack $CALLS
+sipp_expect_recv bob_prack PRACK $CALLS
+
 sluice_alive || fail "sluice died during the run"
-cdr_expect "answered, alice to 1002" $CALLS \
+cdr_expect "answered, alice to 1002" $((2 * CALLS)) \
 	"c['disposition'] == 'answered' and c['callee'] == '1002' and $CDR_FROM_ALICE"
 log "PASS"
