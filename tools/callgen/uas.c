@@ -30,6 +30,8 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 
+#include "disp.h"
+
 #include "cg.h"
 #include "sipmsg.h"
 
@@ -119,8 +121,8 @@ static uint64_t uas_key(const struct cg_rx *rx)
 	const char *p = rx->buf + rx->sip.call_id.off;
 	uint32_t n = rx->sip.call_id.len;
 
-	return (uint64_t)rte_hash_crc(p, n, 0x5a17ce11u) << 32 |
-	       rte_hash_crc(p, n, 0x0ca11ed5u);
+	/* disp_crc: rte_hash_crc's 8-byte loads are misaligned on packet bytes */
+	return (uint64_t)disp_crc(p, n, 0x5a17ce11u) << 32 | disp_crc(p, n, 0x0ca11ed5u);
 }
 
 /* Sends a response to rx from the UAS address; keeps a ref if hold. */
