@@ -29,6 +29,8 @@ static inline struct sbuf sbuf_make(char *p, size_t cap)
 
 static inline void sbuf_put(struct sbuf *b, const char *s, size_t n)
 {
+	if (n == 0)
+		return; /* s may be NULL then: memcpy must not see it */
 	if (b->over || n > b->cap - b->len) {
 		b->over = 1;
 		return;
