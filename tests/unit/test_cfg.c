@@ -106,6 +106,7 @@ Test(cfg_load, default_config_loads)
 	cr_expect_eq(c.rtp.port_min, 20000);
 	cr_expect_eq(c.rtp.port_max, 29999);
 	cr_expect_eq(c.workers.ring_size, 4096);
+	cr_expect_eq(c.workers.max_calls, 8192);
 	cr_expect_eq(c.workers.burst, 32);
 	cr_expect_eq(c.mempool.mbufs, 16383);
 	cr_expect_eq(c.mempool.cache, 256);
