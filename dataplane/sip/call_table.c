@@ -74,7 +74,7 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 	/* an A and a B Call-ID per call; at least 2^17, seconds of calls at
 	 * line rate (the oldest go early when full) */
 	t->lg_cap = cap * 2 > (1u << 17) ? cap * 2 : 1u << 17;
-	hp.entries = t->lg_cap;
+	hp.entries = t->lg_cap * 2; /* a cuckoo hash fills before 100% */
 	t->linger = rte_hash_create(&hp);
 	t->lg = rte_malloc_socket("call_linger", sizeof(*t->lg) * t->lg_cap, 0, socket);
 	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->by_a == NULL ||
@@ -372,6 +372,8 @@ static void call_linger_put(struct call_table *t, const char *cid, size_t len, u
 	t->lg[i] = (struct call_linger_ent){ .h = k.h, .len = k.len, .until = until };
 	if (rte_hash_add_key_data(t->linger, &k, (void *)(uintptr_t)i) == 0)
 		t->lg_n++;
+	else
+		call_linger_pop(t); /* no room in its buckets: make some for the next */
 }
 
 void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
