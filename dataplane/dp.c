@@ -10,7 +10,9 @@
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
+#include <rte_errno.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_timer.h>
 
 #include "cpmsg.h"
 #include "io_lcore.h"
@@ -217,6 +219,9 @@ struct dp *dp_create(const struct cfg *cfg)
 	dp->stats = rte_zmalloc("stats", sizeof(*dp->stats) * RTE_MAX_LCORE,
 				RTE_CACHE_LINE_SIZE);
 	if (dp->stats == NULL || pkt_meta_register() < 0 || dp_pools(dp) < 0)
+		goto fail;
+	/* the workers' call timers (sip/call_table.c); once per process */
+	if (rte_timer_subsystem_init() < 0 && rte_errno != EALREADY)
 		goto fail;
 	dp_rtp_slices(dp);
 	dp->neigh = neigh_table_create(NEIGH_ENTRIES, cfg->net.reachable_s,

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <rte_eal.h>
-#include <rte_timer.h>
 #include <rte_errno.h>
 
 #include "eal.h"
@@ -81,9 +80,6 @@ int eal_start(const struct cfg *cfg, const char *argv0)
 		fprintf(stderr, " %s", argv[i]);
 	fprintf(stderr, "\n");
 	if (rte_eal_init(argc, argv) < 0)
-		return -rte_errno;
-	/* call timers of the workers (sip/call_table.c) */
-	if (rte_timer_subsystem_init() < 0 && rte_errno != EALREADY)
 		return -rte_errno;
 	return 0;
 }

@@ -44,6 +44,10 @@ struct wrk_ctx {
 
 	struct sip_msg msg;  /* parse scratch: the message being handled */
 	struct sip_msg amsg; /* parse scratch: a message a call kept */
+	/* amsg holds the parse of this call's A INVITE (call_a_msg), which
+	 * every response relayed to the caller needs; NULL: something else */
+	const struct rte_mbuf *amsg_of;
+	uint64_t amsg_ref;
 } __rte_cache_aligned;
 
 struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore);

@@ -220,6 +220,9 @@ static inline const char *call_s(const struct call *c, struct call_str s)
 	return c->arena + s.off;
 }
 
+/* Unix time in microseconds, for CDR timestamps. */
+uint64_t call_unix_us(void);
+
 /* A's INVITE (c->a_inv) parsed into w->amsg; NULL if it is gone. */
 const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c);
 
@@ -230,6 +233,10 @@ struct cpmsg *call_msg_get(struct wrk_ctx *w, const struct call *c, uint8_t type
 /* The reason phrase of the response msg in buf, NUL-terminated in out, or dflt. */
 const char *call_reason(const char *buf, const struct sip_msg *msg, char *out, size_t cap,
 			const char *dflt);
+
+/* Another message a call kept (a BYE, a relayed request) parsed into
+ * w->amsg; NULL if it does not parse. */
+const struct sip_msg *call_kept_msg(struct wrk_ctx *w, struct rte_mbuf *m);
 
 /* Re-arms c's timer at the earliest of its deadlines. */
 void call_arm(struct wrk_ctx *w, struct call *c);

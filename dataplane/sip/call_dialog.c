@@ -21,7 +21,6 @@
  * already sent.
  */
 #include <string.h>
-#include <sys/time.h>
 
 #include <rte_cycles.h>
 
@@ -31,14 +30,6 @@
 #include "sip/call.h"
 #include "tenant.h"
 #include "worker.h"
-
-static uint64_t dlg_unix_us(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
 
 static enum call_side dlg_other(enum call_side s)
 {
@@ -59,10 +50,13 @@ static void dlg_maybe_end(struct wrk_ctx *w, struct call *c)
 
 static void dlg_answer_bye(struct wrk_ctx *w, struct call *c)
 {
+	const struct sip_msg *bm;
+
 	if (c->bye_req == NULL)
 		return;
-	if (sip_parse(pkt_payload(c->bye_req), pkt_meta(c->bye_req)->payload_len, &w->amsg) > 0)
-		call_out_reply(w, c->bye_req, &w->amsg, 200, "OK", NULL, NULL, false);
+	bm = call_kept_msg(w, c->bye_req);
+	if (bm)
+		call_out_reply(w, c->bye_req, bm, 200, "OK", NULL, NULL, false);
 	rte_pktmbuf_free(c->bye_req);
 	c->bye_req = NULL;
 }
@@ -75,7 +69,7 @@ void call_event(struct wrk_ctx *w, struct call *c, uint8_t state)
 	if (m == NULL)
 		return;
 	m->u.event.state = state;
-	m->u.event.at_us = dlg_unix_us();
+	m->u.event.at_us = call_unix_us();
 	if (rte_ring_sp_enqueue(w->dp->cp_up[w->idx], m) < 0)
 		rte_mempool_put(w->dp->cp_pool, m);
 }
@@ -108,7 +102,7 @@ void call_cdr_send(struct wrk_ctx *w, struct call *c)
 	r->start_us = c->start_us;
 	r->ring_us = c->ring_us;
 	r->answer_us = c->answer_us;
-	r->end_us = c->end_us ? c->end_us : dlg_unix_us();
+	r->end_us = c->end_us ? c->end_us : call_unix_us();
 	if (c->ring_us)
 		r->ring_ms = (uint32_t)(((c->answer_us ? c->answer_us : r->end_us) - c->ring_us) /
 					1000);
@@ -164,7 +158,7 @@ static void dlg_end(struct wrk_ctx *w, struct call *c, enum call_side from, stru
 	c->bye_req = bye;
 	c->phase = CALL_ENDING;
 	c->resend_at = SIP_TXN_NEVER;
-	c->end_us = dlg_unix_us();
+	c->end_us = call_unix_us();
 	c->give_up = now + CALL_CDR_WAIT_MS;
 	call_count(w->calls, CALL_C_ENDED);
 	call_cdr_send(w, c);
@@ -324,8 +318,10 @@ void call_dialog_response(struct wrk_ctx *w, struct call *c, enum call_side from
 		char reason[64];
 		const char *rs = call_reason(buf, msg, reason, sizeof(reason), "OK");
 
-		if (sip_parse(pkt_payload(r->req), pkt_meta(r->req)->payload_len, &w->amsg) > 0) {
-			struct rte_mbuf *resp = call_out_reply(w, r->req, &w->amsg, msg->status,
+		const struct sip_msg *rq = call_kept_msg(w, r->req);
+
+		if (rq) {
+			struct rte_mbuf *resp = call_out_reply(w, r->req, rq, msg->status,
 							       rs, buf, msg,
 							       msg->status >= 200);
 
@@ -385,10 +381,11 @@ void call_dialog_timers(struct wrk_ctx *w, struct call *c, uint64_t now)
 			call_out_again(w, r->out);
 		}
 		if ((acts & SIP_TXN_ACT_TIMEOUT) && r->busy) {
+			const struct sip_msg *rq = r->req ? call_kept_msg(w, r->req) : NULL;
+
 			r->busy = 0;
-			if (r->req && sip_parse(pkt_payload(r->req), pkt_meta(r->req)->payload_len,
-						&w->amsg) > 0)
-				r->resp = call_out_reply(w, r->req, &w->amsg, 408, "Request Timeout",
+			if (rq)
+				r->resp = call_out_reply(w, r->req, rq, 408, "Request Timeout",
 							 NULL, NULL, true);
 			if (r->method == SIP_METHOD_BYE) {
 				dlg_maybe_end(w, c);

@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include <rte_cycles.h>
 
@@ -35,14 +34,6 @@
 #include "sip_reply.h"
 #include "tenant.h"
 #include "worker.h"
-
-static uint64_t setup_unix_us(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-}
 
 static const char *setup_reason(uint16_t code)
 {
@@ -181,7 +172,7 @@ void call_fail(struct wrk_ctx *w, struct call *c, uint16_t code)
 	if (sip_txn_on_send(&c->ist, code, now) & SIP_TXN_ACT_SEND_RESPONSE)
 		call_out_a_response(w, c, code, setup_reason(code), NULL, NULL);
 	c->phase = CALL_FAILED;
-	c->end_us = setup_unix_us();
+	c->end_us = call_unix_us();
 	call_count(w->calls, c->disposition == CDR_CANCELLED ? CALL_C_CANCELLED : CALL_C_FAILED);
 	call_cdr_send(w, c);
 	call_arm(w, c);
@@ -573,7 +564,7 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	c->a_next_cseq = 1;
 	c->b_next_cseq = 2; /* 1 is our INVITE */
 	c->snap_gen = s->gen;
-	c->start_us = setup_unix_us();
+	c->start_us = call_unix_us();
 	if (setup_keep_a(w, c, buf, msg, from_user, to_user) < 0 || setup_b_side(w, c) < 0 ||
 	    call_index_a(w, c) < 0) {
 		call_count(w->calls, CALL_C_ARENA_FULL);
@@ -703,7 +694,7 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 	c->ring_end = SIP_TXN_NEVER;
 	c->final_code = msg->status;
 	c->disposition = CDR_ANSWERED;
-	c->answer_us = setup_unix_us();
+	c->answer_us = call_unix_us();
 	if (sip_txn_on_send(&c->ist, msg->status, now) & SIP_TXN_ACT_SEND_RESPONSE) {
 		char reason[64];
 
@@ -817,7 +808,7 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 					    call_reason(buf, msg, reason, sizeof(reason), "Ringing"),
 					    buf, msg);
 			if (c->ring_us == 0) {
-				c->ring_us = setup_unix_us();
+				c->ring_us = call_unix_us();
 				call_event(w, c, CPMSG_CALL_RINGING);
 			}
 		}

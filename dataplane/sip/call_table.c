@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
@@ -338,8 +339,23 @@ void call_arm(struct wrk_ctx *w, struct call *c)
 
 const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c)
 {
-	if (c->a_inv == NULL ||
-	    sip_parse(pkt_payload(c->a_inv), pkt_meta(c->a_inv)->payload_len, &w->amsg) < 0)
+	if (c->a_inv == NULL)
+		return NULL;
+	/* a call keeps one A INVITE until it is up: same call, same parse */
+	if (w->amsg_of == c->a_inv && w->amsg_ref == c->ref)
+		return &w->amsg;
+	w->amsg_of = NULL;
+	if (sip_parse(pkt_payload(c->a_inv), pkt_meta(c->a_inv)->payload_len, &w->amsg) < 0)
+		return NULL;
+	w->amsg_of = c->a_inv;
+	w->amsg_ref = c->ref;
+	return &w->amsg;
+}
+
+const struct sip_msg *call_kept_msg(struct wrk_ctx *w, struct rte_mbuf *m)
+{
+	w->amsg_of = NULL;
+	if (sip_parse(pkt_payload(m), pkt_meta(m)->payload_len, &w->amsg) < 0)
 		return NULL;
 	return &w->amsg;
 }
@@ -421,4 +437,12 @@ const char *call_reason(const char *buf, const struct sip_msg *msg, char *out, s
 	sbuf_slice(&b, buf, msg->reason);
 	out[b.over ? 0 : b.len] = '\0';
 	return out[0] ? out : dflt;
+}
+
+uint64_t call_unix_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL); /* vDSO: no system call */
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 }

@@ -32,16 +32,6 @@ except OSError:
 PYEOF
 }
 
-# api_body PATH TOKEN: the body of GET PATH.
-api_body() {
-	"$PY" - "$E2E_API$1" "$2" <<'PYEOF'
-import sys, urllib.request
-req = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer " + sys.argv[2]})
-with urllib.request.urlopen(req, timeout=10) as r:
-    sys.stdout.write(r.read().decode())
-PYEOF
-}
-
 lab_up
 # the lab config with a second tenant, which claims no traffic here
 write_config 1
@@ -100,7 +90,7 @@ echo "$tenants"
 echo "$tenants" | grep -Eq '^lab +.* 1$' || fail "tenant lab does not show 1 registration"
 echo "$tenants" | grep -Eq '^other +.* 0$' || fail "tenant other does not show 0 registrations"
 
-metrics=$(api_body /metrics "$E2E_ADMIN_TOKEN") || fail "GET /metrics failed"
+metrics=$(api_get /metrics) || fail "GET /metrics failed"
 echo "$metrics" | grep -qx 'sluice_tenant_registrations{tenant="lab"} 1' ||
 	fail "/metrics: no sluice_tenant_registrations{tenant=\"lab\"} 1"
 echo "$metrics" | grep -qx 'sluice_tenant_registrations{tenant="other"} 0' ||

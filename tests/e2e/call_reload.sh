@@ -11,20 +11,6 @@ e2e_init cr
 
 CALLS=5
 
-# reload_post: "STATUS BODY" of POST /v1/reload with the admin token.
-reload_post() {
-	"$PY" - "$E2E_API/v1/reload" "$E2E_ADMIN_TOKEN" <<'PYEOF'
-import sys, urllib.request, urllib.error
-req = urllib.request.Request(sys.argv[1], data=b"", method="POST",
-                             headers={"Authorization": "Bearer " + sys.argv[2]})
-try:
-    with urllib.request.urlopen(req, timeout=30) as r:
-        print(r.status, r.read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code, e.read().decode())
-PYEOF
-}
-
 lab_up
 sluice_start 2
 sipp_reg h1 "$H1" $SIPP_PORT alice alicepass1

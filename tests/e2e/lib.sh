@@ -505,6 +505,20 @@ expect_eq() {
 	log "$1: $2"
 }
 
+# reload_post: "STATUS BODY" of POST /v1/reload with the admin token.
+reload_post() {
+	"$PY" - "$E2E_API/v1/reload" "$E2E_ADMIN_TOKEN" <<'PYEOF'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], data=b"", method="POST",
+                             headers={"Authorization": "Bearer " + sys.argv[2]})
+try:
+    with urllib.request.urlopen(req, timeout=30) as r:
+        print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PYEOF
+}
+
 # api_get PATH [TOKEN]: the body of GET PATH on the HTTP API (with the
 # admin token unless TOKEN); fails on any HTTP error.
 api_get() {

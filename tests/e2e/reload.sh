@@ -14,20 +14,6 @@ e2e_init rl
 CTL=$SRCDIR/scripts/sluicectl
 LAB_TOKEN=lab-token-0123456789
 
-# reload_post: "STATUS BODY" of POST /v1/reload with the admin token.
-reload_post() {
-	"$PY" - "$E2E_API/v1/reload" "$E2E_ADMIN_TOKEN" <<'PYEOF'
-import sys, urllib.request, urllib.error
-req = urllib.request.Request(sys.argv[1], data=b"", method="POST",
-                             headers={"Authorization": "Bearer " + sys.argv[2]})
-try:
-    with urllib.request.urlopen(req, timeout=30) as r:
-        print(r.status, r.read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code, e.read().decode())
-PYEOF
-}
-
 alice_listed() {
 	SLUICE_TOKEN=$LAB_TOKEN SLUICE_API=$E2E_API "$PY" "$CTL" registrations lab |
 		grep -q "sip:alice@$H1"

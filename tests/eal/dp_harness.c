@@ -85,7 +85,8 @@ static void h_config(struct harness *h, uint16_t n_workers)
 	}
 }
 
-void h_start(struct harness *h, uint16_t n_workers)
+/* EAL, and the net_ring port the test talks through; h zeroed first. */
+static void h_eal_port(struct harness *h)
 {
 	char prefix[32];
 	char *argv[] = {
@@ -109,12 +110,16 @@ void h_start(struct harness *h, uint16_t n_workers)
 		h_die("rte_eth_from_rings");
 	h->rx = rx;
 	h->tx = tx;
-
-	h_config(h, n_workers);
 	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
 		h->peer_mac.addr_bytes[i] = (uint8_t)(0x02 + i);
 		h->gw_mac.addr_bytes[i] = (uint8_t)(0x0a + i);
 	}
+}
+
+void h_start(struct harness *h, uint16_t n_workers)
+{
+	h_eal_port(h);
+	h_config(h, n_workers);
 	h->dp = dp_create(&h->cfg);
 	if (h->dp == NULL || dp_launch(h->dp) < 0)
 		h_die("dataplane");
@@ -351,24 +356,7 @@ char *h_sip_text(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dport)
 
 void h_start_cp(struct harness *h, uint16_t n_workers, const char *cdr_path)
 {
-	char prefix[32];
-	char *argv[] = {
-		"test", "--no-huge", "-m", "256", "--no-pci",
-		"--no-telemetry", "--lcores", "(0-4)@(0-1)", "--file-prefix",
-		prefix, "--log-level", "warning", NULL,
-	};
-	struct rte_ring *rx, *tx;
-
-	memset(h, 0, sizeof(*h));
-	snprintf(prefix, sizeof(prefix), "t%d", getpid());
-	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)
-		h_die("rte_eal_init");
-	rx = rte_ring_create("h_rx", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	tx = rte_ring_create("h_tx", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (!rx || !tx || rte_eth_from_rings("h0", &rx, 1, &tx, 1, 0) < 0)
-		h_die("rings");
-	h->rx = rx;
-	h->tx = tx;
+	h_eal_port(h);
 	h_config(h, n_workers);
 	snprintf(h->cfg.cdr.path, sizeof(h->cfg.cdr.path), "%s", cdr_path);
 	h->cfg.api.listen.addr = 0x7f000001;

@@ -30,7 +30,9 @@
 #define CALLGEN_CG_H
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -283,6 +285,51 @@ void stats_json(const struct cg *cg, double secs);
 static inline uint32_t cg_ms(const struct cg *cg, uint64_t tsc)
 {
 	return (uint32_t)((tsc - cg->tsc0) * 1000 / cg->hz);
+}
+
+/*
+ * Free call slots of the UAC or the UAS, oldest first (a slot rests as
+ * long as possible before reuse, so late messages of its last call are
+ * told apart by generation and not mistaken for the new one's).
+ */
+struct cg_slots {
+	uint32_t *fifo;
+	uint32_t head, len, n;
+};
+
+/* n free slots 0..n-1; 0 or -ENOMEM. */
+static inline int cg_slots_init(struct cg_slots *f, uint32_t n)
+{
+	f->fifo = calloc(n, sizeof(*f->fifo));
+	if (f->fifo == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		f->fifo[i] = i;
+	f->head = 0;
+	f->len = f->n = n;
+	return 0;
+}
+
+static inline void cg_slots_free(struct cg_slots *f)
+{
+	free(f->fifo);
+	f->fifo = NULL;
+}
+
+/* The oldest free slot; the caller checks len first. */
+static inline uint32_t cg_slots_take(struct cg_slots *f)
+{
+	uint32_t slot = f->fifo[f->head];
+
+	f->head = (f->head + 1) % f->n;
+	f->len--;
+	return slot;
+}
+
+static inline void cg_slots_put(struct cg_slots *f, uint32_t slot)
+{
+	f->fifo[(f->head + f->len) % f->n] = slot;
+	f->len++;
 }
 
 #endif

@@ -52,8 +52,7 @@ struct uac_call {
 struct uac {
 	struct uac_call *calls;
 	uint32_t n;
-	uint32_t *fifo;          /* free slots, oldest first */
-	uint32_t fifo_head, fifo_len;
+	struct cg_slots free_slots; /* oldest first */
 	uint32_t active;
 	uint64_t started;
 	uint64_t start_tsc;      /* first call: the rate's time origin */
@@ -71,21 +70,16 @@ static void uac_fire(struct cg *cg, uint32_t slot);
 struct uac *uac_create(struct cg *cg)
 {
 	struct uac *u = calloc(1, sizeof(*u));
-	uint32_t i;
 
 	if (u == NULL)
 		return NULL;
 	u->n = cg->o->window;
 	u->calls = calloc(u->n, sizeof(*u->calls));
-	u->fifo = calloc(u->n, sizeof(*u->fifo));
-	if (u->calls == NULL || u->fifo == NULL ||
+	if (u->calls == NULL || cg_slots_init(&u->free_slots, u->n) < 0 ||
 	    wheel_init(&u->wheel, u->n, uac_fire) < 0) {
 		uac_free(u);
 		return NULL;
 	}
-	for (i = 0; i < u->n; i++)
-		u->fifo[i] = i;
-	u->fifo_len = u->n;
 	sipmsg_ip(cg->o->uac_ip, u->ip);
 	sipmsg_ip(cg->o->target_ip, u->tgt);
 	return u;
@@ -102,7 +96,7 @@ void uac_free(struct uac *u)
 			rte_pktmbuf_free(u->calls[i].req);
 	wheel_free(&u->wheel);
 	free(u->calls);
-	free(u->fifo);
+	cg_slots_free(&u->free_slots);
 	free(u);
 }
 
@@ -228,8 +222,7 @@ static void uac_release(struct cg *cg, struct uac *u, uint32_t slot)
 	c->req = NULL;
 	c->state = UAC_FREE;
 	c->gen++;                /* responses for this call are stale now */
-	u->fifo[(u->fifo_head + u->fifo_len) % u->n] = slot;
-	u->fifo_len++;
+	cg_slots_put(&u->free_slots, slot);
 	u->active--;
 	if (u->active == 0 && u->started >= cg->o->total)
 		cg->run_end_tsc = rte_rdtsc();
@@ -255,11 +248,9 @@ static void uac_bye(struct cg *cg, struct uac *u, uint32_t slot)
 
 static void uac_call_start(struct cg *cg, struct uac *u)
 {
-	uint32_t slot = u->fifo[u->fifo_head];
+	uint32_t slot = cg_slots_take(&u->free_slots);
 	struct uac_call *c = &u->calls[slot];
 
-	u->fifo_head = (u->fifo_head + 1) % u->n;
-	u->fifo_len--;
 	u->active++;
 	u->started++;
 	cg->uac_st.attempted++;
@@ -296,10 +287,10 @@ unsigned uac_start_calls(struct cg *cg)
 	}
 	if (n > CG_BURST * 4)
 		n = CG_BURST * 4;  /* the rest next loop: rx keeps its turn */
-	if (n > u->fifo_len) {
+	if (n > u->free_slots.len) {
 		if (cg->o->rate)
 			cg->uac_st.window_full++;
-		n = u->fifo_len;
+		n = u->free_slots.len;
 	}
 	for (i = 0; i < n; i++)
 		uac_call_start(cg, u);

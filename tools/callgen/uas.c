@@ -55,8 +55,7 @@ struct uas_call {
 struct uas {
 	struct uas_call *calls;
 	uint32_t n;
-	uint32_t *fifo;          /* free slots, oldest first */
-	uint32_t fifo_head, fifo_len;
+	struct cg_slots free_slots; /* oldest first */
 	uint32_t active;
 	struct rte_hash *by_cid;
 	struct cg_wheel wheel;
@@ -78,7 +77,6 @@ struct uas *uas_create(struct cg *cg)
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	uint32_t i;
 
 	if (s == NULL)
 		return NULL;
@@ -86,16 +84,12 @@ struct uas *uas_create(struct cg *cg)
 	s->n = cg->o->window * 2 < 1024 ? 1024 : cg->o->window * 2;
 	hp.entries = s->n;
 	s->calls = calloc(s->n, sizeof(*s->calls));
-	s->fifo = calloc(s->n, sizeof(*s->fifo));
 	s->by_cid = rte_hash_create(&hp);
-	if (s->calls == NULL || s->fifo == NULL || s->by_cid == NULL ||
+	if (s->calls == NULL || cg_slots_init(&s->free_slots, s->n) < 0 || s->by_cid == NULL ||
 	    wheel_init(&s->wheel, s->n, uas_fire) < 0) {
 		uas_free(s);
 		return NULL;
 	}
-	for (i = 0; i < s->n; i++)
-		s->fifo[i] = i;
-	s->fifo_len = s->n;
 	sipmsg_ip(cg->o->uas_ip, s->ip);
 	return s;
 }
@@ -112,7 +106,7 @@ void uas_free(struct uas *s)
 	rte_hash_free(s->by_cid);
 	wheel_free(&s->wheel);
 	free(s->calls);
-	free(s->fifo);
+	cg_slots_free(&s->free_slots);
 	free(s);
 }
 
@@ -162,8 +156,7 @@ static void uas_release(struct uas *s, uint32_t slot, enum uas_state state)
 		c->in_hash = 0;
 	}
 	c->state = (uint8_t)state;
-	s->fifo[(s->fifo_head + s->fifo_len) % s->n] = slot;
-	s->fifo_len++;
+	cg_slots_put(&s->free_slots, slot);
 	s->active--;
 }
 
@@ -261,15 +254,13 @@ static void uas_invite(struct cg *cg, struct uas *s, const struct cg_rx *rx)
 		uas_reply(cg, rx, 404, "Not Found", NULL, NULL, NULL, 0, false);
 		return;
 	}
-	if (s->fifo_len == 0) {
+	if (s->free_slots.len == 0) {
 		cg->uas_st.full++;
 		uas_reply(cg, rx, 503, "Service Unavailable", NULL,
 			  "Retry-After: 1\r\n", NULL, 0, false);
 		return;
 	}
-	slot = s->fifo[s->fifo_head];
-	s->fifo_head = (s->fifo_head + 1) % s->n;
-	s->fifo_len--;
+	slot = cg_slots_take(&s->free_slots);
 	s->active++;
 	c = &s->calls[slot];
 	c->gen++;
