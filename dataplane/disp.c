@@ -15,6 +15,7 @@
 #include "disp.h"
 #include "io_lcore.h"
 #include "pkt.h"
+#include "sip_reply.h"
 
 /* A congested worker's share is dropped, with what admission held for it. */
 static void disp_ring_full(struct io_ctx *io, struct rte_mbuf **pkts, unsigned n)
@@ -65,6 +66,11 @@ void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
 	else
 		io->st->sip_resp[msg->status / 100]++;
 	io->st->sip_in++;
+	if (sip_reply_acks_own(io->dp->tag_seed, buf, msg)) {
+		io->st->ack_own++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	w = disp_worker_of(disp_hash(buf + msg->call_id.off, msg->call_id.len),
 			   io->dp->n_workers);
 	if (!admit_load(io, m, msg, w))

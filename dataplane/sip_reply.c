@@ -6,10 +6,15 @@
  * CSeq from the request (RFC 3261 §8.2.6.2). The top Via gets `received`
  * when the source address differs from its sent-by host, and always when
  * the request asked for `rport`, whose value becomes the source port
- * (RFC 3581 §4). A To without a tag gets one derived from the Call-ID, the
- * From tag and the branch, so retransmissions of a request get the same
- * tag. The response goes to the source address, and to the source port
- * when rport was asked for, else to the Via port (5060 if none).
+ * (RFC 3581 §4). A To without a tag gets one derived from the Call-ID and
+ * the CSeq number, so retransmissions of a request get the same tag, and
+ * so the ACK of a non-2xx final, which keeps both (§17.1.1.3), names a
+ * reply made here: the io lcore absorbs those ACKs from the light parse alone
+ * (sip_reply_acks_own), and a request shed with 503 under overload costs
+ * no worker anything. Stateless tags are odd; a call's (sip_reply_call_tag)
+ * are even, so the ACK of a call's final still reaches its worker. The
+ * response goes to the source address, and to the source port when rport
+ * was asked for, else to the Via port (5060 if none).
  *
  * The datagram is made by sip_out_build (sip_out.h).
  */
@@ -135,9 +140,23 @@ uint32_t sip_reply_tag(uint32_t seed, const char *buf,
 {
 	uint32_t h = disp_crc(buf + msg->call_id.off, msg->call_id.len, seed);
 
-	h = disp_crc(buf + msg->from_tag.off, msg->from_tag.len, h);
-	h = disp_crc(buf + msg->via_branch.off, msg->via_branch.len, h);
-	return h ? h : 1;
+	return disp_crc(&msg->cseq, sizeof(msg->cseq), h) | 1u;
+}
+
+uint32_t sip_reply_call_tag(uint32_t seed, const char *buf, const struct sip_msg *msg)
+{
+	return sip_reply_tag(seed, buf, msg) & ~1u;
+}
+
+bool sip_reply_acks_own(uint32_t seed, const char *buf, const struct sip_msg *msg)
+{
+	char want[8];
+	struct sbuf b = sbuf_make(want, sizeof(want));
+
+	if (msg->method != SIP_METHOD_ACK || msg->to_tag.len != sizeof(want))
+		return false;
+	sbuf_hex32(&b, sip_reply_tag(seed, buf, msg));
+	return memcmp(buf + msg->to_tag.off, want, sizeof(want)) == 0;
 }
 
 struct reply_args {
@@ -176,7 +195,8 @@ static void reply_write(struct sbuf *b, const void *arg)
 		sbuf_str(b, ": ");
 		sbuf_slice(b, buf, h->value);
 		sbuf_str(b, ";tag=");
-		sbuf_hex32(b, sip_reply_tag(a->ctx->tag_seed, buf, msg));
+		sbuf_hex32(b, a->ctx->to_tag ? a->ctx->to_tag :
+					       sip_reply_tag(a->ctx->tag_seed, buf, msg));
 		sbuf_str(b, "\r\n");
 	}
 	sbuf_slice(b, buf, sip_hdr_find(msg, SIP_HDR_CALL_ID)->line);
@@ -221,10 +241,20 @@ struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct sta
 				const struct pkt_meta *rx, uint16_t code, const char *reason,
 				const char *extra, const struct sip_reply_body *body)
 {
+	return sip_reply_make_tagged(dp, ip_id, st, buf, msg, rx, 0, code, reason, extra, body);
+}
+
+struct rte_mbuf *sip_reply_make_tagged(const struct dp *dp, uint16_t *ip_id,
+				       struct stats_lcore *st, const char *buf,
+				       const struct sip_msg *msg, const struct pkt_meta *rx,
+				       uint32_t to_tag, uint16_t code, const char *reason,
+				       const char *extra, const struct sip_reply_body *body)
+{
 	struct sip_reply_ctx rc = {
 		.pool = dp->pool,
 		.big_pool = dp->big_pool,
 		.tag_seed = dp->tag_seed,
+		.to_tag = to_tag,
 		.ip_id = ip_id,
 	};
 	struct rte_mbuf *m;

@@ -7,6 +7,7 @@
 #ifndef SLUICE_SIP_REPLY_H
 #define SLUICE_SIP_REPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +19,8 @@
 struct sip_reply_ctx {
 	struct rte_mempool *pool;     /* normal replies */
 	struct rte_mempool *big_pool; /* replies larger than an mbuf */
-	uint32_t tag_seed;            /* To-tag = f(seed, Call-ID, From tag, branch) */
+	uint32_t tag_seed;            /* stateless To-tag = f(seed, Call-ID, CSeq) */
+	uint32_t to_tag;              /* a call's own To-tag instead; 0 none */
 	uint16_t *ip_id;              /* the caller's IPv4 id counter */
 };
 
@@ -56,8 +58,24 @@ struct rte_mbuf *sip_reply_make(const struct dp *dp, uint16_t *ip_id, struct sta
 				const struct pkt_meta *rx, uint16_t code, const char *reason,
 				const char *extra, const struct sip_reply_body *body);
 
-/* The To-tag a reply to this request carries (stable across retransmits). */
+/* sip_reply_make for a call's response: To gets to_tag (sip_reply_call_tag). */
+struct rte_mbuf *sip_reply_make_tagged(const struct dp *dp, uint16_t *ip_id,
+				       struct stats_lcore *st, const char *buf,
+				       const struct sip_msg *msg, const struct pkt_meta *rx,
+				       uint32_t to_tag, uint16_t code, const char *reason,
+				       const char *extra, const struct sip_reply_body *body);
+
+/* The To-tag a stateless reply to this request carries (stable across
+ * retransmits; odd). Needs the request's Call-ID and CSeq only. */
 uint32_t sip_reply_tag(uint32_t seed, const char *buf,
 		       const struct sip_msg *msg);
+
+/* The To-tag of a call's responses to its caller's INVITE (even: never
+ * taken for a stateless reply's). */
+uint32_t sip_reply_call_tag(uint32_t seed, const char *buf, const struct sip_msg *msg);
+
+/* Is msg (light parse suffices) the ACK of a stateless non-2xx reply made
+ * by sip_reply_build? Such an ACK ends nothing and needs no worker. */
+bool sip_reply_acks_own(uint32_t seed, const char *buf, const struct sip_msg *msg);
 
 #endif

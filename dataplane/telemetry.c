@@ -111,6 +111,7 @@ static void tel_add_sip(struct rte_tel_data *d, const struct stats_lcore *s)
 	rte_tel_data_add_dict_u64(d, "admit_503_cps", s->adm_503_cps);
 	rte_tel_data_add_dict_u64(d, "admit_503_calls", s->adm_503_calls);
 	rte_tel_data_add_dict_u64(d, "admit_503_load", s->adm_503_load);
+	rte_tel_data_add_dict_u64(d, "ack_own_absorbed", s->ack_own);
 }
 
 static int tel_stats(const char *cmd, const char *params,

@@ -413,9 +413,11 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 			out_put(&b, pass[k]);
 	}
 	extra[b.over ? 0 : b.len] = '\0';
-	r = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,
-			   pkt_meta(c->a_inv), code, reason, extra[0] ? extra : NULL,
-			   out_reply_body(&body, rb, rmsg));
+	r = sip_reply_make_tagged(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,
+				  pkt_meta(c->a_inv),
+				  sip_reply_call_tag(w->dp->tag_seed, pkt_payload(c->a_inv), am),
+				  code, reason, extra[0] ? extra : NULL,
+				  out_reply_body(&body, rb, rmsg));
 	if (r == NULL)
 		return;
 	rte_pktmbuf_free(c->a_resp);

@@ -475,7 +475,7 @@ static int setup_keep_a(struct wrk_ctx *w, struct call *c, const char *buf,
 
 	sbuf_slice(&b, buf, to->value);
 	sbuf_str(&b, ";tag=");
-	sbuf_hex32(&b, sip_reply_tag(w->dp->tag_seed, buf, msg));
+	sbuf_hex32(&b, sip_reply_call_tag(w->dp->tag_seed, buf, msg));
 	if (b.over)
 		return -ENOSPC;
 	rc |= call_keep(c, &c->a_call_id, buf + msg->call_id.off, msg->call_id.len);

@@ -243,6 +243,42 @@ Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
 	cr_assert_eq(H_STAT(&h, sip_req[SIP_METHOD_INVITE]), 1);
 }
 
+Test(dp, ack_of_a_stateless_reply_is_absorbed_by_the_io_lcore)
+{
+	static const char invite[] =
+		"INVITE sip:100@198.18.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKown;rport\r\n"
+		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>\r\n"
+		"Call-ID: own@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
+		"Content-Length: 0\r\n\r\n";
+	char sip[2048], ack[512];
+	const char *tag;
+	struct rte_mbuf *m;
+	int n;
+
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, invite, sizeof(invite) - 1, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, sip, sizeof(sip), NULL);
+	rte_pktmbuf_free(m);
+	cr_assert(strncmp(sip, "SIP/2.0 403 Forbidden\r\n", 23) == 0, "%s", sip);
+	tag = strstr(sip, "\r\nTo: <sip:100@y>;tag=");
+	cr_assert_not_null(tag, "%s", sip);
+	tag += strlen("\r\nTo: <sip:100@y>;tag=");
+	/* the ACK of a non-2xx: same branch, the To tag of the response */
+	n = snprintf(ack, sizeof(ack),
+		     "ACK sip:100@198.18.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKown;rport\r\n"
+		     "From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=%.8s\r\n"
+		     "Call-ID: own@x\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n", tag);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, ack, (size_t)n, 0);
+	cr_assert_null(h_recv_ip(&h, 300), "an ACK gets no reply");
+	cr_assert_eq(H_STAT(&h, ack_own), 1, "absorbed where it came in");
+	cr_assert_eq(H_STAT(&h, w_ack), 0, "no worker saw it");
+	cr_assert_eq(H_STAT(&h, call[CALL_C_STRAY]), 0);
+}
+
 Test(dp, fragmented_request_is_reassembled_and_answered)
 {
 	char msg[4096], sip[4096];
