@@ -325,13 +325,14 @@ void call_arm(struct wrk_ctx *w, struct call *c)
 	for (unsigned i = 0; i < 2; i++)
 		if (c->rel[i].txn.state != SIP_TXN_STATE_TERMINATED)
 			at = call_min(at, sip_txn_deadline(&c->rel[i].txn));
-	if (at == c->armed_at)
+	/* Lazily: a deadline that moved later (or went away) leaves the timer
+	 * where it is; it fires early, finds nothing due and is armed again
+	 * for what is left. Most calls so reset their timer once or twice
+	 * (each reset is a skip-list removal and insert) and end before it
+	 * fires: call_free stops it. */
+	if (at >= c->armed_at)
 		return;
 	c->armed_at = at;
-	if (at == SIP_TXN_NEVER) {
-		rte_timer_stop(&c->tim);
-		return;
-	}
 	now = rte_rdtsc() / w->tsc_per_ms;
 	ticks = (at > now ? at - now : 1) * w->tsc_per_ms;
 	rte_timer_reset(&c->tim, ticks, SINGLE, rte_lcore_id(), call_on_timer, w);
