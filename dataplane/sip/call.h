@@ -40,7 +40,8 @@ struct wrk_ctx;
 struct rte_hash;
 
 #define CALL_MAX_LEGS 4     /* B legs alive at once (forking to a user's devices) */
-#define CALL_ARENA 640      /* bytes of strings a call keeps (Call-IDs, tags, URIs) */
+#define CALL_ARENA 896      /* bytes of strings a call keeps (Call-IDs, tags, URIs, routes) */
+#define CALL_ROUTE_MAX 384  /* longest route set a dialog keeps; longer ones fail, never cut */
 #define CALL_TRIED_LEN 96   /* targets tried, for the CDR */
 #define CALL_ROUTE_WAIT_MS 500  /* a route decision later than this: fallback */
 #define CALL_CDR_WAIT_MS 2000   /* BYE answered even without the CDR ack after this */
@@ -82,11 +83,13 @@ struct call_leg {
 	uint16_t code;            /* final status received, 408 on timer B */
 	uint8_t target;           /* decision target it serves */
 	uint8_t cancel_sent;
-	uint64_t cancel_at;       /* CANCEL retransmission (timer E-like), 0 none */
 	uint32_t cancel_ivl;
+	uint64_t cancel_at;       /* CANCEL retransmission (timer E-like), 0 none */
 	struct call_str ruri;     /* Request-URI of our INVITE */
 	struct call_str to_tag;   /* the callee's tag */
 	struct call_str contact;  /* the callee's Contact URI (remote target) */
+	struct call_str route;    /* the B dialog's route set: Record-Route of its
+				   * 2xx (or tagged 1xx) reversed, a Route value */
 	struct rte_mbuf *inv;     /* our INVITE, kept until its final response */
 };
 
@@ -146,12 +149,16 @@ struct call {
 	struct call_relay rel[2]; /* [side]: request from that side being relayed */
 	struct call_leg leg[CALL_MAX_LEGS];
 	struct call_str a_call_id, a_from, a_to, a_contact;
+	struct call_str a_route;  /* A's route set: Record-Route of its INVITE, in order */
 	struct call_str b_call_id, b_from_tag, b_from, b_to;
 	struct call_str caller, callee;
 	uint16_t arena_len;
 	char tried[CALL_TRIED_LEN];
 	char arena[CALL_ARENA];
 };
+
+/* DESIGN.md: at most 2 KiB per established call (README has the figure) */
+_Static_assert(sizeof(struct call) <= 2048, "struct call grew past 2 KiB");
 
 struct call_linger_ent {
 	uint64_t h;               /* the Call-ID's key (see call_table.c) */

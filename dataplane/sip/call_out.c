@@ -10,6 +10,13 @@
  * through; media anchoring comes with the relay). Nothing of the A side's
  * Via, Contact, Call-ID or Record-Route reaches B, and the other way.
  *
+ * Route sets (RFC 3261 §12): each dialog keeps its own (sip_route.h), A's
+ * from the Record-Route of its INVITE, B's from that of the 2xx or tagged
+ * 1xx. The responses to A's INVITE that make a dialog echo A's
+ * Record-Route (§12.1.1); B's never reaches A, and we add none of ours:
+ * we are the end of both dialogs. A request in a dialog carries that
+ * dialog's Route and goes to its first route (out_dialog_route).
+ *
  * Branches are "z9hG4bK" + the call's ref + a kind letter + a number:
  * l<leg> our INVITE to a leg (and its CANCEL and non-2xx ACK), k<leg> the
  * ACK of a leg's 2xx, r<cseq>/s<cseq> a request in the B/A dialog. A
@@ -23,6 +30,7 @@
 #include "pkt.h"
 #include "sbuf.h"
 #include "sip/call.h"
+#include "sip/sip_route.h"
 #include "sip_out.h"
 #include "sip_reply.h"
 #include "worker.h"
@@ -47,6 +55,8 @@ struct out_req {
 	const char *cseq_method;  /* NULL: method */
 	uint8_t max_forwards;
 	bool contact;
+	struct out_str route;     /* Route value (a route set or its rest), or none */
+	struct out_str route_last; /* a strict router's last Route: the remote target */
 	const char *extra;        /* CRLF-ended lines or NULL */
 	struct out_str pass[3];   /* header lines copied whole (with CRLF) */
 	struct out_str ctype, body;
@@ -146,7 +156,20 @@ static void out_req_write(struct sbuf *b, const void *arg)
 	out_branch(b, r->c, r->branch_kind, r->branch_n);
 	sbuf_str(b, ";rport\r\nMax-Forwards: ");
 	sbuf_u32(b, r->max_forwards);
-	sbuf_str(b, "\r\nFrom: ");
+	sbuf_str(b, "\r\n");
+	if (r->route.n || r->route_last.n) {
+		sbuf_str(b, "Route: ");
+		out_put(b, r->route);
+		if (r->route_last.n) {
+			if (r->route.n)
+				sbuf_str(b, ", ");
+			sbuf_put(b, "<", 1);
+			out_put(b, r->route_last);
+			sbuf_put(b, ">", 1);
+		}
+		sbuf_str(b, "\r\n");
+	}
+	sbuf_str(b, "From: ");
 	out_put(b, r->from);
 	sbuf_str(b, "\r\nTo: ");
 	out_put(b, r->to);
@@ -206,6 +229,43 @@ static struct rte_mbuf *out_build(struct wrk_ctx *w, const struct call *c, uint3
 	if (m == NULL)
 		w->st->drop[err == -ENOMEM ? DROP_NOMBUF : DROP_SIP_NO_REPLY]++;
 	return m;
+}
+
+/*
+ * A request in a dialog whose route set is rs and remote target tgt
+ * (RFC 3261 §12.2.1.1): its Request-URI and Route in r, and where it
+ * goes in *ip and *port. Those come in as the fallback: the address A's
+ * INVITE came from, or the one our INVITE went to. A first route that
+ * names no IPv4 address cannot be followed (the dataplane resolves no
+ * names): the request goes to the fallback, Route and all, and is
+ * counted. For A that is the proxy that record-routed nearest to us in
+ * the usual case, so the request still passes it.
+ */
+static void out_dialog_route(struct wrk_ctx *w, const struct call *c, struct call_str rs,
+			     struct out_str tgt, struct out_req *r, uint32_t *ip, uint16_t *port)
+{
+	const char *s = call_s(c, rs);
+	struct sip_route_hop h;
+
+	r->ruri = tgt;
+	/* a kept route set was made by sip_route_build: its first hop reads */
+	if (rs.len == 0 || sip_route_hop(s, s, rs.len, &h) < 0)
+		return;
+	if (h.lr) {
+		r->route = out_cs(c, rs);
+	} else {
+		/* a strict router: its URI is the Request-URI, the other routes
+		 * follow, then the remote target as the last Route */
+		r->ruri = (struct out_str){ s + h.uri.off, h.uri.len };
+		r->route = (struct out_str){ s + h.rest.off, h.rest.len };
+		r->route_last = tgt;
+	}
+	if (h.addr) {
+		*ip = h.ip;
+		*port = h.port;
+	} else {
+		call_count(w->calls, CALL_C_RSET_NO_HOP);
+	}
 }
 
 void call_out_again(struct wrk_ctx *w, struct rte_mbuf *kept)
@@ -280,14 +340,23 @@ void call_out_cancel(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint
 void call_out_ack(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li, bool ok)
 {
 	struct out_req r = {
-		.c = c, .method = "ACK",
-		.ruri = ok && l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri),
+		.c = c, .method = "ACK", .ruri = out_cs(c, l->ruri),
 		.branch_kind = ok ? 'k' : 'l', .branch_n = li,
 		.from = out_cs(c, c->b_from), .to = out_cs(c, c->b_to),
 		.to_tag = out_cs(c, l->to_tag),
 		.call_id = out_cs(c, c->b_call_id), .cseq = 1, .max_forwards = 70,
 	};
-	struct rte_mbuf *m = out_build(w, c, l->ip, l->port, &r);
+	uint32_t ip = l->ip;
+	uint16_t port = l->port;
+	struct rte_mbuf *m;
+
+	/* a 2xx's ACK is a request of the B dialog (§13.2.2.4); a non-2xx's
+	 * belongs to the INVITE's transaction and goes where it went */
+	if (ok)
+		out_dialog_route(w, c, l->route,
+				 l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri), &r,
+				 &ip, &port);
+	m = out_build(w, c, ip, port, &r);
 
 	if (m)
 		wrk_send(w, m);
@@ -317,7 +386,6 @@ struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_s
 		/* the answered dialog, or the early one a 1xx made (PRACK, UPDATE) */
 		const struct call_leg *l = &c->leg[c->winner >= 0 ? c->winner : c->early];
 
-		r.ruri = l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri);
 		r.branch_kind = 'r';
 		r.from = out_cs(c, c->b_from);
 		r.to = out_cs(c, c->b_to);
@@ -325,14 +393,17 @@ struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_s
 		r.call_id = out_cs(c, c->b_call_id);
 		ip = l->ip;
 		port = l->port;
+		out_dialog_route(w, c, l->route,
+				 l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri), &r,
+				 &ip, &port);
 	} else {
-		r.ruri = out_cs(c, c->a_contact);
 		r.branch_kind = 's';
 		r.from = out_cs(c, c->a_to);
 		r.to = out_cs(c, c->a_from);
 		r.call_id = out_cs(c, c->a_call_id);
 		ip = c->a_ip;
 		port = c->a_port;
+		out_dialog_route(w, c, c->a_route, out_cs(c, c->a_contact), &r, &ip, &port);
 	}
 	r.branch_n = cseq;
 	/* an unknown method keeps its own name */
@@ -392,7 +463,7 @@ struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const str
 void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
 			 const char *rb, const struct sip_msg *rmsg)
 {
-	char extra[512];
+	char extra[512 + CALL_ROUTE_MAX];
 	struct sbuf b = sbuf_make(extra, sizeof(extra) - 1);
 	struct out_str pass[3] = { { 0 } };
 	struct sip_reply_body body;
@@ -402,9 +473,16 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 	if (am == NULL)
 		return;
 	if (code > 100 && code < 300) {
+		/* it makes a dialog (every 1xx of ours past 100 has a To tag):
+		 * our Contact, and A's Record-Route in order (§12.1.1) */
 		sbuf_str(&b, "Contact: <sip:");
 		out_host(&b, c);
 		sbuf_str(&b, ">\r\n");
+		if (c->a_route.len) {
+			sbuf_str(&b, "Record-Route: ");
+			out_put(&b, out_cs(c, c->a_route));
+			sbuf_str(&b, "\r\n");
+		}
 	}
 	if (rb) {
 		/* Require: 100rel and RSeq of a reliable provisional (RFC 3262) */
@@ -412,7 +490,9 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 		for (unsigned k = 1; k < 3; k++)
 			out_put(&b, pass[k]);
 	}
-	extra[b.over ? 0 : b.len] = '\0';
+	/* a relayed line too long for extra is left out whole (sbuf); Contact
+	 * and Record-Route, first and bounded by CALL_ROUTE_MAX, always fit */
+	extra[b.len] = '\0';
 	r = sip_reply_make_tagged(w->dp, &w->ip_id, w->st, pkt_payload(c->a_inv), am,
 				  pkt_meta(c->a_inv),
 				  sip_reply_call_tag(w->dp->tag_seed, pkt_payload(c->a_inv), am),

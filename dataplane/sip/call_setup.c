@@ -17,6 +17,13 @@
  * non-2xx waits in FAILED for the caller's ACK (timers G and H of the IST)
  * and for the legs still being cancelled, then the call ends. A 2xx
  * passes to call_dialog.c (ANSWERED).
+ *
+ * Route sets (sip_route.h): A's is the Record-Route of its INVITE, kept
+ * before the call starts; one that is malformed (400) or longer than
+ * CALL_ROUTE_MAX (500) refuses the call rather than break its dialog. A
+ * leg's is that of its tagged 1xx (the early dialog) and then of its 2xx,
+ * reversed; a 2xx whose route set cannot be kept is ACKed and hung up,
+ * and the leg counts as failed 500.
  */
 #include <errno.h>
 #include <string.h>
@@ -30,6 +37,7 @@
 #include "sip/call.h"
 #include "sip/loc.h"
 #include "sip/sip_contact.h"
+#include "sip/sip_route.h"
 #include "sip/sip_uri.h"
 #include "sip_reply.h"
 #include "tenant.h"
@@ -528,6 +536,8 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	struct sip_slice from_user, to_user;
 	int32_t trunk, user;
 	struct call *c;
+	char route[CALL_ROUTE_MAX];
+	int route_len;
 
 	c = call_by_a(w, buf + msg->call_id.off, msg->call_id.len);
 	if (c != NULL) {
@@ -543,6 +553,17 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	if (setup_caller(w, s, ti, meta, buf, from_user, &trunk, &user, now) < 0) {
 		call_count(w->calls, CALL_C_NO_CALLER);
 		wrk_reply(w, m, 403, "Forbidden", NULL);
+		goto done;
+	}
+	/* A's route set (§12.1.1), before anything is spent on the call: a
+	 * dialog that would bypass A's proxies is worse than no call */
+	route_len = sip_route_build(buf, msg, false, route, sizeof(route));
+	if (route_len < 0) {
+		bool bad = route_len == -EINVAL;
+
+		call_count(w->calls, bad ? CALL_C_RSET_BAD : CALL_C_RSET_TOO_BIG);
+		wrk_reply(w, m, bad ? 400 : 500, bad ? "Bad Record-Route" : "Server Internal Error",
+			  NULL);
 		goto done;
 	}
 	c = call_alloc(w);
@@ -565,7 +586,8 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	c->b_next_cseq = 2; /* 1 is our INVITE */
 	c->snap_gen = s->gen;
 	c->start_us = call_unix_us();
-	if (setup_keep_a(w, c, buf, msg, from_user, to_user) < 0 || setup_b_side(w, c) < 0 ||
+	if (call_keep(c, &c->a_route, route, (size_t)route_len) < 0 ||
+	    setup_keep_a(w, c, buf, msg, from_user, to_user) < 0 || setup_b_side(w, c) < 0 ||
 	    call_index_a(w, c) < 0) {
 		call_count(w->calls, CALL_C_ARENA_FULL);
 		wrk_reply(w, m, 500, "Server Internal Error", NULL);
@@ -670,6 +692,56 @@ static unsigned setup_redirect(struct wrk_ctx *w, struct call *c, uint8_t target
 		}
 	}
 	return started;
+}
+
+/*
+ * The route set of leg l's B dialog from the response msg that makes it
+ * (a tagged 1xx, §12.1.2) or confirms it (the 2xx, which recomputes it,
+ * §13.2.2.4): its Record-Route reversed. 0, or <0 (counted) when it is
+ * malformed or cannot be kept, and l's stays as it was.
+ */
+static int setup_leg_route(struct wrk_ctx *w, struct call *c, struct call_leg *l,
+			   const char *buf, const struct sip_msg *msg)
+{
+	char rs[CALL_ROUTE_MAX];
+	struct call_str kept;
+	int n = sip_route_build(buf, msg, true, rs, sizeof(rs));
+
+	if (n < 0) {
+		call_count(w->calls, n == -EINVAL ? CALL_C_RSET_BAD : CALL_C_RSET_TOO_BIG);
+		return n;
+	}
+	/* the 2xx mostly repeats the early dialog's: the arena keeps it once */
+	if (l->route.len == n && memcmp(call_s(c, l->route), rs, (size_t)n) == 0)
+		return 0;
+	if (call_keep(c, &kept, rs, (size_t)n) < 0) {
+		call_count(w->calls, CALL_C_RSET_TOO_BIG);
+		return -ENOSPC;
+	}
+	l->route = kept;
+	return 0;
+}
+
+/*
+ * A 2xx on leg li that the call does not take: a second answer (a fork
+ * race, or after our CANCEL), or one whose route set could not be kept.
+ * Its dialog is ACKed and hung up at once (§13.2.2.4).
+ */
+static void setup_refuse_answer(struct wrk_ctx *w, struct call *c, uint8_t li, const char *buf,
+				const struct sip_msg *msg)
+{
+	struct call_leg *l = &c->leg[li];
+	struct rte_mbuf *bye;
+	int8_t keep = c->winner;
+
+	l->state = LEG_UP;
+	call_keep(c, &l->to_tag, buf + msg->to_tag.off, msg->to_tag.len);
+	call_out_ack(w, c, l, li, true);
+	c->winner = (int8_t)li;
+	bye = call_out_request(w, c, CALL_B, SIP_METHOD_BYE, c->b_next_cseq++, NULL, NULL);
+	rte_pktmbuf_free(bye);
+	c->winner = keep;
+	l->state = LEG_DONE;
 }
 
 static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const char *buf,
@@ -790,8 +862,11 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 		}
 		if (l->state == LEG_CALLING)
 			l->state = LEG_EARLY;
-		if (msg->to_tag.len && l->to_tag.len == 0 && l->state == LEG_EARLY) {
-			/* an early dialog: PRACK and UPDATE go to it (RFC 3262, 3311) */
+		if (msg->to_tag.len && l->to_tag.len == 0 && l->state == LEG_EARLY &&
+		    setup_leg_route(w, c, l, buf, msg) == 0) {
+			/* an early dialog: PRACK and UPDATE go to it (RFC 3262, 3311);
+			 * none when its route set cannot be kept (counted), though
+			 * the 1xx still goes to A */
 			const struct sip_hdr *ct = sip_hdr_find(msg, SIP_HDR_CONTACT);
 			struct sip_naddr na;
 
@@ -818,22 +893,19 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 	l->inv = NULL;
 	l->cancel_at = 0;
 	if (msg->status < 300) {
-		if (c->phase == CALL_TRYING && l->state != LEG_CANCELLED) {
-			setup_answered(w, c, (uint8_t)li, buf, msg, now);
+		if (c->phase != CALL_TRYING || l->state == LEG_CANCELLED) {
+			/* a second answer (fork race, or after a CANCEL): hung up in
+			 * its dialog, its route set kept if it can be */
+			setup_leg_route(w, c, l, buf, msg);
+			setup_refuse_answer(w, c, (uint8_t)li, buf, msg);
+		} else if (setup_leg_route(w, c, l, buf, msg) < 0) {
+			/* a dialog we would send past the callee's proxies: none;
+			 * the leg failed, the next target or the call's end follows */
+			setup_refuse_answer(w, c, (uint8_t)li, buf, msg);
+			l->code = 500;
+			setup_step_done(w, c);
 		} else {
-			/* a second answer (fork race, or after a CANCEL): take it and hang up */
-			struct rte_mbuf *bye;
-			int8_t keep = c->winner;
-
-			l->state = LEG_UP;
-			call_keep(c, &l->to_tag, buf + msg->to_tag.off, msg->to_tag.len);
-			call_out_ack(w, c, l, (uint8_t)li, true);
-			c->winner = (int8_t)li;
-			bye = call_out_request(w, c, CALL_B, SIP_METHOD_BYE, c->b_next_cseq++, NULL,
-					       NULL);
-			rte_pktmbuf_free(bye);
-			c->winner = keep;
-			l->state = LEG_DONE;
+			setup_answered(w, c, (uint8_t)li, buf, msg, now);
 		}
 		goto out;
 	}

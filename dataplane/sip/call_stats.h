@@ -27,7 +27,13 @@
 	X(CDR_LOST, "cdr_lost", "CDRs that could not be handed over (ring full)") \
 	X(CDR_ACK_LATE, "cdr_ack_late", "BYEs answered before their CDR was acked") \
 	X(RELAYED, "sip_relayed", "in-dialog requests relayed to the other leg") \
-	X(ARENA_FULL, "calls_arena_full", "calls refused: strings too long to keep")
+	X(ARENA_FULL, "calls_arena_full", "calls refused: strings too long to keep") \
+	X(RSET_BAD, "dialog_route_bad",                                         \
+	  "malformed Record-Route: INVITE refused 400, or the answer not taken") \
+	X(RSET_TOO_BIG, "dialog_route_too_big",                                 \
+	  "route sets too long to keep: INVITE refused 500, or the answer not taken") \
+	X(RSET_NO_HOP, "dialog_route_unfollowable",                             \
+	  "in-dialog requests whose first route is no IPv4 UDP address (sent to the peer's address)")
 
 enum call_counter {
 #define CALL_X(id, n, h) CALL_C_##id,
