@@ -153,6 +153,7 @@ struct call {
 	struct call_str b_call_id, b_from_tag, b_from, b_to;
 	struct call_str caller, callee;
 	uint16_t arena_len;
+	/* tried[] and arena[] stay last: call_alloc zeroes what is before */
 	char tried[CALL_TRIED_LEN];
 	char arena[CALL_ARENA];
 };

@@ -161,8 +161,7 @@ static void dlg_end(struct wrk_ctx *w, struct call *c, enum call_side from, stru
 	c->end_us = call_unix_us();
 	c->give_up = now + CALL_CDR_WAIT_MS;
 	call_count(w->calls, CALL_C_ENDED);
-	call_cdr_send(w, c);
-	call_event(w, c, CPMSG_CALL_ENDED);
+	call_cdr_send(w, c); /* which also ends the live call at the control plane */
 	dlg_maybe_end(w, c);
 }
 

@@ -123,8 +123,10 @@ struct call *call_alloc(struct wrk_ctx *w)
 	s = t->free[--t->n_free];
 	c = &t->calls[s];
 	t->gen[s] = (t->gen[s] + 1) & 0xffffff;
-	/* everything after the timer starts from zero */
-	memset((char *)c + sizeof(c->tim), 0, sizeof(*c) - sizeof(c->tim));
+	/* everything after the timer starts from zero but the string space,
+	 * half the call, which arena_len and an empty tried[] make empty */
+	memset((char *)c + sizeof(c->tim), 0, offsetof(struct call, tried) - sizeof(c->tim));
+	c->tried[0] = '\0';
 	c->ref = (uint64_t)w->idx << 48 | (uint64_t)t->gen[s] << 24 | s;
 	c->phase = CALL_ROUTING;
 	c->winner = -1;
