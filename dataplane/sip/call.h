@@ -144,7 +144,7 @@ struct call {
 	struct sip_txn ist;       /* A's INVITE */
 	struct rte_mbuf *a_inv;   /* A's INVITE, kept until the call is up */
 	struct rte_mbuf *a_resp;  /* last response to A's INVITE (retransmissions) */
-	struct rte_mbuf *bye_req; /* the BYE received, answered once the CDR is safe */
+	struct rte_mbuf *bye_ok;  /* our 200 to the BYE received, sent once the CDR is safe */
 	struct cpmsg *dec;        /* route decision, while targets remain */
 	struct call_relay rel[2]; /* [side]: request from that side being relayed */
 	struct call_leg leg[CALL_MAX_LEGS];

@@ -28,6 +28,7 @@
 #include "pkt.h"
 #include "sbuf.h"
 #include "sip/call.h"
+#include "sip_reply.h"
 #include "tenant.h"
 #include "worker.h"
 
@@ -44,21 +45,16 @@ static uint32_t dlg_next_cseq(struct call *c, enum call_side to)
 /* An ENDING call ends when its BYE is answered and the other side's is done. */
 static void dlg_maybe_end(struct wrk_ctx *w, struct call *c)
 {
-	if (c->phase == CALL_ENDING && c->bye_req == NULL && !c->rel[c->bye_from].busy)
+	if (c->phase == CALL_ENDING && c->bye_ok == NULL && !c->rel[c->bye_from].busy)
 		call_free(w, c);
 }
 
 static void dlg_answer_bye(struct wrk_ctx *w, struct call *c)
 {
-	const struct sip_msg *bm;
-
-	if (c->bye_req == NULL)
+	if (c->bye_ok == NULL)
 		return;
-	bm = call_kept_msg(w, c->bye_req);
-	if (bm)
-		call_out_reply(w, c->bye_req, bm, 200, "OK", NULL, NULL, false);
-	rte_pktmbuf_free(c->bye_req);
-	c->bye_req = NULL;
+	wrk_send(w, c->bye_ok);
+	c->bye_ok = NULL;
 }
 
 void call_event(struct wrk_ctx *w, struct call *c, uint8_t state)
@@ -155,7 +151,14 @@ static void dlg_end(struct wrk_ctx *w, struct call *c, enum call_side from, stru
 		r->busy = 1;
 	}
 	c->bye_from = (uint8_t)from;
-	c->bye_req = bye;
+	if (bye != NULL) {
+		/* its 200, made now while the BYE is parsed in w->msg, waits for
+		 * the CDR; without one (no mbuf) the BYE's retransmission gets
+		 * it from the ended-call FIFO */
+		c->bye_ok = sip_reply_make(w->dp, &w->ip_id, w->st, pkt_payload(bye), &w->msg,
+					   pkt_meta(bye), 200, "OK", NULL, NULL);
+		rte_pktmbuf_free(bye);
+	}
 	c->phase = CALL_ENDING;
 	c->resend_at = SIP_TXN_NEVER;
 	c->end_us = call_unix_us();
@@ -260,11 +263,11 @@ void call_in_dialog(struct wrk_ctx *w, struct call *c, enum call_side from, stru
 			dlg_end(w, c, from, m);
 			if (c->phase != CALL_FREE)
 				call_arm(w, c);
-			return; /* m kept as bye_req, or answered and freed */
+			return; /* m answered (or its answer kept) and freed */
 		}
 		if (c->phase == CALL_ENDING) {
 			/* a retransmission, or both sides hung up at once */
-			if (!(from == c->bye_from && c->bye_req != NULL))
+			if (!(from == c->bye_from && c->bye_ok != NULL))
 				wrk_reply(w, m, 200, "OK", NULL);
 			break;
 		}
@@ -360,7 +363,7 @@ void call_dialog_timers(struct wrk_ctx *w, struct call *c, uint64_t now)
 			dlg_end(w, c, CALL_A, NULL);
 			if (c->phase == CALL_FREE)
 				return;
-		} else if (c->phase == CALL_ENDING && c->bye_req) {
+		} else if (c->phase == CALL_ENDING && c->bye_ok) {
 			call_count(w->calls, CALL_C_CDR_ACK_LATE);
 			dlg_answer_bye(w, c);
 			dlg_maybe_end(w, c);

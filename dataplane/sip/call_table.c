@@ -160,7 +160,7 @@ void call_free(struct wrk_ctx *w, struct call *c)
 	}
 	call_mbuf_drop(&c->a_inv);
 	call_mbuf_drop(&c->a_resp);
-	call_mbuf_drop(&c->bye_req);
+	call_mbuf_drop(&c->bye_ok);
 	for (unsigned i = 0; i < 2; i++) {
 		call_mbuf_drop(&c->rel[i].req);
 		call_mbuf_drop(&c->rel[i].out);
