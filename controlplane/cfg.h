@@ -243,6 +243,7 @@ struct cfg {
 	struct {
 		uint32_t idle_spin;   /* empty polls before sleeping, default 64 */
 		uint32_t idle_max_us; /* longest idle sleep, default 1000 */
+		uint32_t tx_drain_us; /* io lcore tx buffers flushed this often, default 100 */
 	} poll;
 
 	struct {

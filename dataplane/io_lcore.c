@@ -41,6 +41,7 @@ struct io_ctx *io_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 	io->st = &dp->stats[lcore];
 	io->hz = rte_get_tsc_hz();
 	io->tsc_per_ms = io->hz / 1000 ? io->hz / 1000 : 1;
+	io->tx_drain_tsc = io->hz / 1000000 * dp->cfg->poll.tx_drain_us;
 	idle_init(&io->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
 	for (p = 0; p < dp->n_ports; p++) {
 		io->txbuf[p] = rte_zmalloc_socket("io_txbuf",
@@ -134,10 +135,16 @@ int io_lcore_main(void *arg)
 		}
 		disp_flush(io);
 		work += io_drain_workers(io);
-		for (p = 0; p < dp->n_ports; p++)
-			rte_eth_tx_buffer_flush(dp->ports[p].port_id, io->idx,
-						io->txbuf[p]);
 		now = rte_rdtsc();
+		/* As DPDK's l2fwd does: a burst fills and goes by itself; what
+		 * is less waits up to tx_drain_us for company (one sendto for
+		 * several frames on a kernel-backed port). */
+		if (now - io->tx_flush_tsc >= io->tx_drain_tsc) {
+			for (p = 0; p < dp->n_ports; p++)
+				rte_eth_tx_buffer_flush(dp->ports[p].port_id, io->idx,
+							io->txbuf[p]);
+			io->tx_flush_tsc = now;
+		}
 		if ((int64_t)(now - io->next_timer_tsc) >= 0)
 			io_timers(io, now);
 		/* holds no tenant snapshot from here to the next burst */

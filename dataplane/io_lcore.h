@@ -59,6 +59,8 @@ struct io_ctx {
 	uint64_t hz;
 	uint64_t tsc_per_ms;
 	uint64_t next_timer_tsc;
+	uint64_t tx_drain_tsc;   /* poll.tx_drain_us in TSC cycles */
+	uint64_t tx_flush_tsc;   /* when the tx buffers were last flushed */
 	uint16_t ip_id;
 
 	struct sip_msg msg;   /* parse scratch */
