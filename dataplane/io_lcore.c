@@ -140,9 +140,10 @@ int io_lcore_main(void *arg)
 		 * is less waits up to tx_drain_us for company (one sendto for
 		 * several frames on a kernel-backed port). */
 		if (now - io->tx_flush_tsc >= io->tx_drain_tsc) {
+			/* frames sent are work: a poll that only flushes is busy */
 			for (p = 0; p < dp->n_ports; p++)
-				rte_eth_tx_buffer_flush(dp->ports[p].port_id, io->idx,
-							io->txbuf[p]);
+				work += rte_eth_tx_buffer_flush(dp->ports[p].port_id, io->idx,
+								io->txbuf[p]);
 			io->tx_flush_tsc = now;
 		}
 		if ((int64_t)(now - io->next_timer_tsc) >= 0)
