@@ -237,7 +237,9 @@ tenants = (
 		routes = (
 			{ match = "+15550001000"; targets = ( { user = "bob"; } ); },
 			{ match = "2000"; mode = "sequential";
-			  targets = ( { user = "bob"; ring_s = 3; }, { user = "carol"; } ); }
+			  targets = ( { user = "bob"; ring_s = 3; }, { user = "carol"; } ); },
+			{ match = "2001"; mode = "parallel";
+			  targets = ( { user = "carol"; }, { user = "bob"; } ); }
 		);
 	}${LAB_EXTRA_TENANTS:+,
 $LAB_EXTRA_TENANTS}
