@@ -96,6 +96,12 @@ enum cfg_auth {
 	CFG_AUTH_HA1_SHA256, /* SHA-256(username:realm:password), hex */
 };
 
+/* Which INVITEs from a tenant's devices must carry credentials (407). */
+enum cfg_invite_auth {
+	CFG_INVITE_AUTH_SOURCE, /* trusted from a registered source, else challenged */
+	CFG_INVITE_AUTH_ALWAYS, /* every device INVITE is challenged */
+};
+
 /* A SIP device (phone, softphone) of a user: one digest identity. */
 struct cfg_device {
 	char username[CFG_NAME];  /* digest username, unique in the tenant */
@@ -170,6 +176,7 @@ struct cfg_tenant {
 	char realm[CFG_DOMAIN];      /* digest realm; default: first domain, else id */
 	char auth_algorithms[3][16]; /* digest algorithms offered: "SHA-256", "MD5", … */
 	uint16_t n_auth_algorithms;  /* 0: SHA-256 and MD5 (RFC 8760) */
+	uint8_t invite_auth;         /* enum cfg_invite_auth, default source */
 	struct {
 		struct cfg_endpoint *addresses; /* appliance address:ports of its own */
 		uint32_t n_addresses;

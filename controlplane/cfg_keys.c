@@ -563,6 +563,8 @@ static bool cfg_check_status(const struct cfg_key *k, int64_t v, const char *s,
 }
 
 static const char *const cfg_ring_names[] = { "sequential", "parallel", NULL };
+/* enum cfg_invite_auth, in its order */
+static const char *const cfg_invite_auth_names[] = { "source", "always", NULL };
 
 const struct cfg_budget_def cfg_budgets[CFG_B_COUNT] = {
 	[CFG_B_USERS] = { "users", CFG_MAX_USERS },
@@ -789,6 +791,7 @@ static const struct cfg_key cfg_keys_tenant[] = {
 	K_STR("api_token", REQ | SECRET, T, api_token, 16, "", cfg_check_token),
 	K_STR("realm", 0, T, realm, 1, "", cfg_check_host),
 	K_STRS("auth_algorithms", T, auth_algorithms, n_auth_algorithms, cfg_check_digest_alg),
+	K_ENUM("invite_auth", T, invite_auth, cfg_invite_auth_names),
 	K_GROUP("match", cfg_keys_match),
 	K_GROUP("limits", cfg_keys_limits),
 	K_LIST("users", T, users, n_users, CFG_MAX_USERS, CFG_B_USERS, cfg_keys_user),

@@ -45,7 +45,7 @@ struct cpmsg_route_req {
 	uint32_t src_ip;      /* host byte order */
 	uint16_t src_port;
 	uint64_t deadline_ms; /* monotonic; later decisions are dropped */
-	char caller[CPMSG_NUM_LEN]; /* From user part */
+	char caller[CPMSG_NUM_LEN]; /* From user part; an authenticated device's username */
 	char callee[CPMSG_NUM_LEN]; /* request-URI user part, normalised */
 	char ruri_host[CPMSG_HOST_LEN];
 };

@@ -8,6 +8,7 @@
  * caller's Call-ID, the B legs by a Call-ID this worker makes so that it
  * hashes to itself (call_table.c), so no state is ever shared.
  *
+ *   call_auth.c    who calls: a trunk, a registered device, or digest (407)
  *   call_setup.c   new INVITE → route request → B legs → answer or fail
  *   call_dialog.c  ACK, BYE, re-INVITE, UPDATE, INFO… once answered; CDR
  *   call_out.c     building and sending the messages of both legs
@@ -38,6 +39,7 @@
 
 struct wrk_ctx;
 struct rte_hash;
+struct tenant_snap;
 
 #define CALL_MAX_LEGS 4     /* B legs alive at once (forking to a user's devices) */
 #define CALL_ARENA 896      /* bytes of strings a call keeps (Call-IDs, tags, URIs, routes) */
@@ -253,6 +255,26 @@ static inline void call_count(struct call_table *t, enum call_counter k)
 {
 	t->c[k]++;
 }
+
+/* ---- call_auth.c ---- */
+
+/* Who places a new INVITE, as call_auth found it. */
+struct call_caller {
+	int32_t trunk;   /* the tenant's trunk it came from, or -1 */
+	int32_t user;    /* the user of the calling device, or -1 */
+	const char *id;  /* the caller for the call: the From user (a trunk's number,
+			  * a device trusted by its source) or the authenticated
+			  * device's username; valid while m and the snapshot are */
+	uint16_t id_len;
+};
+
+/*
+ * Who calls with the new INVITE m (parsed in w->msg) of tenant ti of
+ * snapshot s, whose From user is from_user: 0 with *who set, or -1 when m
+ * was answered here (407 challenge, 403, 400; counted) and is no call.
+ */
+int call_auth(struct wrk_ctx *w, struct rte_mbuf *m, const struct tenant_snap *s, int ti,
+	      struct sip_slice from_user, struct call_caller *who, uint64_t now);
 
 /* ---- call_setup.c ---- */
 

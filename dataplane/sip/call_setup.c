@@ -3,7 +3,8 @@
  * Setting up a call (see call.h):
  *
  *   INVITE ─ caller? ─ 100 Trying ─ ROUTE_REQ ─► control plane
- *      │ (trunk by source; user by From and a registered source, else 403)
+ *      │ (call_auth.c: a trunk by source; a device by From and a registered
+ *      │  source, or by Proxy-Authorization, else 407 / 403 / 400)
  *      ◄─ ROUTE_DEC (or the tenant fallback after CALL_ROUTE_WAIT_MS)
  *   targets, one after the other (or all at once when the decision forks):
  *      user  → every registered binding of each of its devices (forked)
@@ -439,39 +440,9 @@ static int setup_route_request(struct wrk_ctx *w, struct call *c, const struct t
 
 /* ---- a new INVITE ---- */
 
-/* Who calls: a trunk of the tenant by source, or a user from a registered source. */
-static int setup_caller(struct wrk_ctx *w, const struct tenant_snap *s, int ti,
-			const struct pkt_meta *meta, const char *buf, struct sip_slice from_user,
-			int32_t *trunk, int32_t *user, uint64_t now)
-{
-	struct tenant_trunk_ref tr;
-	struct loc_contact b[LOC_MAX_CONTACTS];
-	int d;
-	unsigned n;
-
-	*trunk = *user = -1;
-	if (tenant_trunk_by_src(s, meta->src_ip, &tr)) {
-		if ((int)tr.tenant != ti)
-			return -EPERM;
-		*trunk = (int32_t)tr.trunk;
-		return 0;
-	}
-	d = from_user.len ? tenant_dev_find(s, (uint32_t)ti, buf + from_user.off, from_user.len) :
-			    -1;
-	if (d < 0)
-		return -EPERM;
-	n = loc_read(&w->dp->loc[s->devs[d].loc], now, b);
-	for (unsigned i = 0; i < n; i++)
-		if (b[i].src_ip == meta->src_ip && b[i].src_port == meta->src_port) {
-			*user = (int32_t)s->devs[d].user;
-			return 0;
-		}
-	return -EPERM;
-}
-
 /* Keeps what the call needs of A's INVITE. 0 or -ENOSPC. */
 static int setup_keep_a(struct wrk_ctx *w, struct call *c, const char *buf,
-			const struct sip_msg *msg, struct sip_slice from_user,
+			const struct sip_msg *msg, const struct call_caller *who,
 			struct sip_slice to_user)
 {
 	const struct sip_hdr *ct = sip_hdr_find(msg, SIP_HDR_CONTACT);
@@ -493,7 +464,7 @@ static int setup_keep_a(struct wrk_ctx *w, struct call *c, const char *buf,
 		rc |= call_keep(c, &c->a_contact, buf + na.uri_text.off, na.uri_text.len);
 	else /* no usable Contact: requests to A go to its To URI's owner at its source */
 		rc |= call_keep(c, &c->a_contact, buf + msg->from.off, 0);
-	rc |= call_keep(c, &c->caller, buf + from_user.off, from_user.len);
+	rc |= call_keep(c, &c->caller, who->id, who->id_len);
 	rc |= call_keep(c, &c->callee, buf + to_user.off, to_user.len);
 	return rc ? -ENOSPC : 0;
 }
@@ -534,12 +505,18 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	int ti = s && meta->tenant ? tenant_of_state(s, meta->tenant - 1u) : -1;
 	uint64_t now = rte_rdtsc() / w->tsc_per_ms;
 	struct sip_slice from_user, to_user;
-	int32_t trunk, user;
+	struct call_caller who;
 	struct call *c;
 	char route[CALL_ROUTE_MAX];
 	int route_len;
 
 	c = call_by_a(w, buf + msg->call_id.off, msg->call_id.len);
+	if (c != NULL && msg->cseq < c->a_cseq) {
+		/* an INVITE of the same Call-ID before the call's own: the
+		 * challenged one (407), duplicated late; its caller has moved on */
+		call_count(w->calls, CALL_C_RETRANS_IN);
+		goto done;
+	}
 	if (c != NULL) {
 		call_a_invite_again(w, c, m);
 		goto done;
@@ -550,11 +527,8 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	}
 	from_user = setup_user(buf, msg->from, true);
 	to_user = setup_user(buf, msg->ruri, false);
-	if (setup_caller(w, s, ti, meta, buf, from_user, &trunk, &user, now) < 0) {
-		call_count(w->calls, CALL_C_NO_CALLER);
-		wrk_reply(w, m, 403, "Forbidden", NULL);
-		goto done;
-	}
+	if (call_auth(w, m, s, ti, from_user, &who, now) < 0)
+		goto done; /* answered there: 407, 403 or 400 */
 	/* A's route set (§12.1.1), before anything is spent on the call: a
 	 * dialog that would bypass A's proxies is worse than no call */
 	route_len = sip_route_build(buf, msg, false, route, sizeof(route));
@@ -587,7 +561,7 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	c->snap_gen = s->gen;
 	c->start_us = call_unix_us();
 	if (call_keep(c, &c->a_route, route, (size_t)route_len) < 0 ||
-	    setup_keep_a(w, c, buf, msg, from_user, to_user) < 0 || setup_b_side(w, c) < 0 ||
+	    setup_keep_a(w, c, buf, msg, &who, to_user) < 0 || setup_b_side(w, c) < 0 ||
 	    call_index_a(w, c) < 0) {
 		call_count(w->calls, CALL_C_ARENA_FULL);
 		wrk_reply(w, m, 500, "Server Internal Error", NULL);
@@ -601,7 +575,7 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	if (sip_txn_on_send(&c->ist, 100, now) & SIP_TXN_ACT_SEND_RESPONSE)
 		call_out_a_response(w, c, 100, "Trying", NULL, NULL);
 	c->route_end = now + CALL_ROUTE_WAIT_MS;
-	if (setup_route_request(w, c, s, ti, trunk, user, meta, buf, msg, now) < 0) {
+	if (setup_route_request(w, c, s, ti, who.trunk, who.user, meta, buf, msg, now) < 0) {
 		call_count(w->calls, CALL_C_ROUTE_SEND_FAIL);
 		setup_use_fallback(w, c);
 		return;

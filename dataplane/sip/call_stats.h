@@ -14,7 +14,16 @@
 	X(FAILED, "calls_failed", "calls ended by a final non-2xx to the caller") \
 	X(CANCELLED, "calls_cancelled", "calls the caller cancelled")            \
 	X(TABLE_FULL, "calls_table_full", "INVITEs refused 503: no free call slot") \
-	X(NO_CALLER, "calls_forbidden", "INVITEs refused 403: caller not identified") \
+	X(FORBIDDEN, "calls_forbidden",                                         \
+	  "INVITEs refused 403 unchallenged: from a trunk source of another tenant") \
+	X(CHALLENGED, "calls_challenged",                                       \
+	  "INVITEs answered 407: neither a trunk's nor trusted, credentials asked for (stale=true too)") \
+	X(AUTHENTICATED, "calls_authenticated",                                 \
+	  "INVITEs whose caller was proved by Proxy-Authorization")             \
+	X(AUTH_FAILED, "calls_auth_failed",                                     \
+	  "INVITEs refused 403: credentials that verify for no device of the tenant") \
+	X(AUTH_BAD, "calls_auth_bad",                                           \
+	  "INVITEs refused 400: malformed Proxy-Authorization, or its uri not the Request-URI") \
 	X(ROUTE_LATE, "route_late", "route decisions later than their deadline") \
 	X(ROUTE_FALLBACK, "route_fallback", "calls routed by the tenant fallback") \
 	X(ROUTE_SEND_FAIL, "route_send_fail", "route requests that could not be sent") \

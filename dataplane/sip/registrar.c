@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * registrar: REGISTER on the workers (RFC 3261 §10.3), authenticated by
- * digest (RFC 8760: SHA-256 offered first, MD5 second; stateless nonces).
+ * digest (RFC 8760: SHA-256 offered first, MD5 second; stateless nonces;
+ * the round itself is sip/auth.c's, shared with INVITE).
  *
  *   tenant (set by admission) ─ Authorization? ── no/bad nonce ──► 401 challenge
  *        │                        └ wrong user or password ─────► 403
@@ -18,21 +19,19 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_cycles.h>
 
 #include "disp.h"
 #include "pkt.h"
 #include "sbuf.h"
-#include "sip/digest.h"
+#include "sip/auth.h"
 #include "sip/loc.h"
 #include "sip/registrar.h"
 #include "sip/sip_contact.h"
 #include "tenant.h"
 #include "worker.h"
 
-#define REG_CHALLENGE_MAX 1024
 #define REG_REPLY_MAX 2048
 
 /* What one REGISTER is about, gathered before anything changes. */
@@ -49,54 +48,15 @@ struct reg_req {
 	uint32_t min_asked;   /* shortest non-zero expiry asked for */
 };
 
-static uint64_t reg_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
-static struct digest_nonce_scope reg_scope(const struct cfg_tenant *t)
-{
-	return (struct digest_nonce_scope){.realm = t->realm, .realm_len = strlen(t->realm)};
-}
-
-/* The digest algorithms the tenant offers (auth_algorithms), as a mask. */
-static unsigned reg_algs(const struct cfg_tenant *t)
-{
-	unsigned mask = 0;
-
-	for (unsigned i = 0; i < t->n_auth_algorithms; i++)
-		for (unsigned a = 0; a < DIGEST_ALG_COUNT; a++)
-			if (strcmp(t->auth_algorithms[i], digest_alg_name(a)) == 0)
-				mask |= DIGEST_ALG_BIT(a);
-	return mask ? mask : DIGEST_OFFER_DEFAULT;
-}
-
 static void reg_challenge(struct wrk_ctx *w, struct rte_mbuf *m, const struct cfg_tenant *t,
 			  bool stale)
 {
-	struct digest_nonce_scope sc = reg_scope(t);
-	char nonce[DIGEST_NONCE_LEN], hdrs[REG_CHALLENGE_MAX];
-	struct digest_challenge ch = {
-		.realm = t->realm,
-		.realm_len = strlen(t->realm),
-		.nonce = nonce,
-		.nonce_len = sizeof(nonce),
-		.stale = stale,
-		.qop_auth = true,
-		.algs = reg_algs(t),
-	};
-	int n;
+	char hdrs[AUTH_CHALLENGE_MAX];
 
-	digest_nonce_make(w->dp->nonce_key, &sc, reg_now_s(), nonce);
-	n = digest_challenge_hdrs(&ch, false, hdrs, sizeof(hdrs) - 1);
-	if (n < 0) {
+	if (auth_challenge_hdrs(w->dp->nonce_key, t, 0, stale, hdrs, sizeof(hdrs)) < 0) {
 		w->st->drop[DROP_SIP_NO_REPLY]++;
 		return;
 	}
-	hdrs[n] = '\0';
 	w->st->w_reg_challenged++;
 	wrk_reply(w, m, 401, "Unauthorized", hdrs);
 }
@@ -109,62 +69,27 @@ static bool reg_slice_eq(const char *buf, struct sip_slice s, const char *str)
 }
 
 /*
- * The Authorization for our realm: 0 with *dev set, or the response code
- * to give (401 with *stale, 403, 400).
+ * The Authorization for our realm (sip/auth.c): 0 with r->dev set, or the
+ * response code to give (401 with *stale, 403, 400).
  */
 static int reg_auth(struct wrk_ctx *w, struct reg_req *r, int ti, bool *stale)
 {
-	const struct sip_hdr *h;
-	struct digest_cred c;
-	struct digest_nonce_scope sc = reg_scope(r->t);
-	char user[CFG_NAME];
-	int n, d, rc;
+	int d = -1;
 
-	for (h = sip_hdr_find(r->msg, SIP_HDR_AUTHORIZATION); h; h = sip_hdr_next(r->msg, h)) {
-		if (digest_parse(r->buf + h->value.off, h->value.len, &c) < 0)
-			return 400;
-		if (c.realm.len == strlen(r->t->realm) && !c.realm.escaped &&
-		    memcmp(c.realm.p, r->t->realm, c.realm.len) == 0)
-			break;
-	}
-	if (!h)
-		return 401;
-	/* only what the tenant offers (a -sess variant goes with its hash) */
-	if (!(reg_algs(r->t) & (DIGEST_ALG_BIT(c.alg) | DIGEST_ALG_BIT(c.alg & ~1u))))
-		return 403;
-	switch (digest_nonce_check(w->dp->nonce_key, &sc, c.nonce.p, c.nonce.len, reg_now_s(),
-				   REG_NONCE_AGE_S)) {
-	case DIGEST_NONCE_OK:
-		break;
-	case DIGEST_NONCE_STALE:
+	switch (auth_check(w->dp->nonce_key, r->snap, (uint32_t)ti, r->buf, r->msg, 0, &d)) {
+	case AUTH_OK:
+		r->dev = &r->snap->devs[d];
+		return 0;
+	case AUTH_STALE:
 		*stale = true;
 		return 401;
-	default:
+	case AUTH_CHALLENGE:
 		return 401;
-	}
-	n = digest_unquote(&c.username, user, sizeof(user));
-	if (n <= 0 || c.is_userhash || (d = tenant_dev_find(r->snap, (uint32_t)ti, user, (size_t)n)) < 0)
-		return 403;
-	r->dev = &r->snap->devs[d];
-	switch (r->dev->cfg->auth) {
-	case CFG_AUTH_PASSWORD:
-		rc = digest_verify_password(&c, "REGISTER", 8, r->dev->cfg->password,
-					    strlen(r->dev->cfg->password));
-		break;
-	case CFG_AUTH_HA1_MD5:
-		rc = c.alg <= DIGEST_ALG_MD5_SESS ? digest_verify(&c, "REGISTER", 8,
-								   r->dev->cfg->ha1_md5, 32)
-						  : -EACCES;
-		break;
-	case CFG_AUTH_HA1_SHA256:
-		rc = c.alg == DIGEST_ALG_SHA256 || c.alg == DIGEST_ALG_SHA256_SESS
-			     ? digest_verify(&c, "REGISTER", 8, r->dev->cfg->ha1_sha256, 64)
-			     : -EACCES;
-		break;
+	case AUTH_MALFORMED:
+		return 400;
 	default:
-		rc = -EACCES;
+		return 403;
 	}
-	return rc == 0 ? 0 : 403;
 }
 
 /* The To URI's user is the authenticated device: it may bind only itself. */
@@ -295,7 +220,7 @@ static int reg_bind(struct wrk_ctx *w, struct rte_mbuf *m, struct reg_req *r)
 	unsigned max = r->dev->cfg->max_contacts;
 	struct loc_reg reg = {
 		.now_ms = now_ms,
-		.now_s = reg_now_s(),
+		.now_s = auth_now_s(),
 		.src_ip = meta->src_ip,
 		.src_port = meta->src_port,
 		.callid_hash = disp_hash(r->buf + r->msg->call_id.off, r->msg->call_id.len),

@@ -13,7 +13,6 @@ struct wrk_ctx;
 #define REG_EXPIRES_DEFAULT 3600 /* a Contact with no expires, and no Expires header */
 #define REG_EXPIRES_MIN 60       /* below: 423 Interval Too Brief */
 #define REG_EXPIRES_MAX 3600     /* above: cut to this */
-#define REG_NONCE_AGE_S 300      /* older nonces are stale: challenged again */
 
 /* Handles the REGISTER in m, fully parsed into w->msg; answers it. */
 void reg_request(struct wrk_ctx *w, struct rte_mbuf *m);

@@ -19,7 +19,8 @@
 #   cancelled   alice CANCELs while bob rings: 200 and 487 to alice, bob
 #               CANCELled; cancelled
 #   stranger    a caller who is not registered from where it calls (dave,
-#               never registered; alice from another port): 403
+#               never registered; alice from another port): challenged 407
+#               (without credentials, no call; call_auth.sh answers it)
 # The scenarios check each message (call_uac_fail.xml, call_uac_cancel.xml,
 # call_uas_reject.xml, call_uas_ring.xml, call_uas.xml).
 set -euo pipefail
@@ -119,11 +120,11 @@ sipp_expect_all bob_cancel 1
 log "callers not registered from where they call"
 sipp_run dave_stranger h1 "$H1" call_uac_fail.xml 1 1 -s 1002 -key caller dave || true
 sipp_expect_all dave_stranger 1
-sipp_expect_recv dave_stranger 403 1
+sipp_expect_recv dave_stranger 407 1
 SIPP_LPORT=5074 sipp_run alice_elsewhere h1 "$H1" call_uac_fail.xml 1 1 -s 1002 \
 	"${FROM_ALICE[@]}" || true
 sipp_expect_all alice_elsewhere 1
-sipp_expect_recv alice_elsewhere 403 1
+sipp_expect_recv alice_elsewhere 407 1
 
 sluice_alive || fail "sluice died during the run"
 cdr_expect "busy, alice to 1002" 1 "c['disposition'] == 'busy' and c['callee'] == '1002' and $CDR_FROM_ALICE"

@@ -9,8 +9,10 @@
 #   never hears of it (each UAS takes one call: a call to the wrong one
 #   leaves the right one waiting, and the script checks the other one is
 #   still waiting)
-#   olga calls lab's 5060, alice calls other's 5062: 403, neither is a
-#   device of the tenant she reaches
+#   olga calls lab's 5060, alice calls other's 5062: challenged 407,
+#   neither is trusted by the tenant she reaches; olga answering lab's
+#   challenge with her own (other's) credentials: 403, she is no device
+#   of lab
 # Each tenant's CDRs hold its own call only.
 # (The Via and Contact of the B legs name the tenant's port: 5062 here.)
 set -euo pipefail
@@ -57,13 +59,18 @@ sipp_expect_all other_bob 1
 
 SIPP_LPORT=5072 sipp_run olga_to_lab h1 "$H1" call_uac_fail.xml 1 1 -s 1002 -key caller olga || true
 sipp_expect_all olga_to_lab 1
-sipp_expect_recv olga_to_lab 403 1
+sipp_expect_recv olga_to_lab 407 1
+SIPP_LPORT=5072 sipp_run olga_auth_lab h1 "$H1" call_uac_auth.xml 1 1 -s 1002 -key caller olga \
+	-au olga -ap olgapass11 -auth_uri "1002@$APPLIANCE:$SIP_PORT" || true
+sipp_expect_all olga_auth_lab 1
+sipp_expect_recv olga_auth_lab 407 1
+sipp_expect_recv olga_auth_lab 403 1
 SIPP_DEST=$OTHER sipp_run alice_to_other h1 "$H1" call_uac_fail.xml 1 1 -s 1002 -key caller alice || true
 sipp_expect_all alice_to_other 1
-sipp_expect_recv alice_to_other 403 1
+sipp_expect_recv alice_to_other 407 1
 
 sluice_alive || fail "sluice died during the run"
-# (a caller refused 403 is no call: no CDR)
+# (a caller refused 407 or 403 is no call: no CDR)
 cdr_expect "answered, alice to 1002" 1 "c['disposition'] == 'answered' and $CDR_FROM_ALICE"
 cdr_expect "all" 1 "True"
 cdr_expect "answered, olga to 1002" 1 \

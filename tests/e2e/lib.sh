@@ -168,6 +168,8 @@ port_device() {
 #                      '{ id = "other"; ... }' (the comma is added here)
 #   LAB_UDP_PORTS      sip.udp_ports, default "5060" (a second tenant
 #                      with an appliance port of its own adds it here)
+#   LAB_TENANT_EXTRA   keys added to lab's group, e.g.
+#                      'invite_auth = "always";'
 LAB_LIMITS_DEFAULT="cps = 0; concurrent_calls = 0; max_ring_s = 30;"
 write_config() {
 	local workers=${1:-2} pmd=${2:-${E2E_PMD:-af_packet}} wl="2" i ncpu lmap="0@0" dev
@@ -224,6 +226,7 @@ tenants = (
 			  dids = [ "+15550001000" ]; };
 		# SIPp answers MD5 challenges only
 		auth_algorithms = [ "MD5" ];
+		${LAB_TENANT_EXTRA:-}
 		limits = { ${LAB_LIMITS:-$LAB_LIMITS_DEFAULT} };
 		users = ( { name = "alice"; extension = "1001";
 			    devices = ( { username = "alice"; password = "alicepass1"; } ); },

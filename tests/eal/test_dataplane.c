@@ -41,6 +41,8 @@ static char *frame_sip(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dpor
 	return out;
 }
 
+#define STATUS_407 "SIP/2.0 407 Proxy Authentication Required\r\n"
+
 static const char OPTIONS_FMT[] =
 	"OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
 	"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bK-%d;rport\r\n"
@@ -201,7 +203,7 @@ Test(dp, without_rport_reply_goes_to_the_via_port)
 	cr_assert_not_null(strstr(sip, "\r\nt: <sip:c@d>;tag="));
 }
 
-Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
+Test(dp, invite_from_unknown_caller_gets_407_and_strays_are_absorbed)
 {
 	static const char invite[] =
 		"INVITE sip:100@198.18.0.1 SIP/2.0\r\n"
@@ -209,7 +211,8 @@ Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
 		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>\r\n"
 		"Call-ID: inv@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
 		"Content-Length: 0\r\n\r\n";
-	static const char ack[] =
+	/* an ACK of no reply of ours (tag b): the worker finds no call */
+	static const char stray_ack[] =
 		"ACK sip:100@198.18.0.1 SIP/2.0\r\n"
 		"Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKinv;rport\r\n"
 		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=b\r\n"
@@ -219,8 +222,10 @@ Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
 		"Via: SIP/2.0/UDP 198.18.0.1;branch=z9hG4bKout\r\n"
 		"From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=b\r\n"
 		"Call-ID: out@x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
-	char sip[2048];
+	char sip[2048], ack[512];
+	const char *tag, *sha, *md5;
 	struct rte_mbuf *m;
+	int n;
 
 	h_arp_from_peer(&h);
 	h_send_udp(&h, H_PEER_IP, 5062, 5060, invite, sizeof(invite) - 1, 0);
@@ -228,19 +233,42 @@ Test(dp, invite_from_unknown_caller_gets_403_and_strays_are_absorbed)
 	cr_assert_not_null(m);
 	frame_sip(m, sip, sizeof(sip), NULL);
 	rte_pktmbuf_free(m);
-	/* neither a trunk's source nor a registered device: refused */
-	cr_assert(strncmp(sip, "SIP/2.0 403 Forbidden\r\n", 23) == 0, "%s", sip);
+	/* neither a trunk's source nor a registered device: challenged, as a
+	 * proxy does (Proxy-Authenticate, SHA-256 then MD5, realm the id) */
+	cr_assert(strncmp(sip, STATUS_407, sizeof(STATUS_407) - 1) == 0, "%s", sip);
 	cr_assert_not_null(strstr(sip, "\r\nCSeq: 1 INVITE\r\n"));
+	sha = strstr(sip, "\r\nProxy-Authenticate: Digest realm=\"main\", nonce=\"");
+	cr_assert_not_null(sha, "%s", sip);
+	cr_assert_not_null(strstr(sha, "algorithm=SHA-256"), "%s", sip);
+	md5 = strstr(sha + 2, "\r\nProxy-Authenticate: Digest realm=\"main\"");
+	cr_assert_not_null(md5, "%s", sip);
+	cr_assert_not_null(strstr(md5, "algorithm=MD5"), "%s", sip);
+	cr_assert_null(strstr(sip, "WWW-Authenticate"), "%s", sip);
+	tag = strstr(sip, "\r\nTo: <sip:100@y>;tag=");
+	cr_assert_not_null(tag, "%s", sip);
+	tag += strlen("\r\nTo: <sip:100@y>;tag=");
 
-	h_send_udp(&h, H_PEER_IP, 5062, 5060, ack, sizeof(ack) - 1, 0);
+	/* the 407's ACK never reaches a worker; a stray ACK and a stray
+	 * response do, and are absorbed there */
+	n = snprintf(ack, sizeof(ack),
+		     "ACK sip:100@198.18.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 198.18.0.11:5062;branch=z9hG4bKinv;rport\r\n"
+		     "From: <sip:200@x>;tag=a\r\nTo: <sip:100@y>;tag=%.8s\r\n"
+		     "Call-ID: inv@x\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n", tag);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, ack, (uint16_t)n, 0);
+	h_send_udp(&h, H_PEER_IP, 5062, 5060, stray_ack, sizeof(stray_ack) - 1, 0);
 	h_send_udp(&h, H_PEER_IP, 5062, 5060, resp, sizeof(resp) - 1, 0);
-	cr_assert_null(h_recv_ip(&h, 300), "ACK and responses get no reply");
-	cr_assert_eq(H_STAT(&h, w_ack), 1);
+	cr_assert_null(h_recv_ip(&h, 300), "ACKs and responses get no reply");
+	cr_assert_eq(H_STAT(&h, ack_own), 1, "the 407's ACK, absorbed by the io lcore");
+	cr_assert_eq(H_STAT(&h, w_ack), 1, "the stray ACK only");
 	cr_assert_eq(H_STAT(&h, w_responses), 1);
-	cr_assert_eq(H_STAT(&h, call[CALL_C_NO_CALLER]), 1);
+	cr_assert_eq(H_STAT(&h, call[CALL_C_CHALLENGED]), 1);
+	cr_assert_eq(H_STAT(&h, call[CALL_C_FORBIDDEN]), 0);
+	cr_assert_eq(H_STAT(&h, call[CALL_C_INVITE_NEW]), 0);
 	cr_assert_eq(H_STAT(&h, call[CALL_C_STRAY]), 2);
 	cr_assert_eq(H_STAT(&h, sip_resp[1]), 1);
 	cr_assert_eq(H_STAT(&h, sip_req[SIP_METHOD_INVITE]), 1);
+	cr_assert_eq(H_STAT(&h, sip_req[SIP_METHOD_ACK]), 2);
 }
 
 Test(dp, ack_of_a_stateless_reply_is_absorbed_by_the_io_lcore)
@@ -262,7 +290,7 @@ Test(dp, ack_of_a_stateless_reply_is_absorbed_by_the_io_lcore)
 	cr_assert_not_null(m);
 	frame_sip(m, sip, sizeof(sip), NULL);
 	rte_pktmbuf_free(m);
-	cr_assert(strncmp(sip, "SIP/2.0 403 Forbidden\r\n", 23) == 0, "%s", sip);
+	cr_assert(strncmp(sip, STATUS_407, sizeof(STATUS_407) - 1) == 0, "%s", sip);
 	tag = strstr(sip, "\r\nTo: <sip:100@y>;tag=");
 	cr_assert_not_null(tag, "%s", sip);
 	tag += strlen("\r\nTo: <sip:100@y>;tag=");
@@ -517,12 +545,13 @@ Test(dp, requests_no_tenant_claims_get_404_and_register_403)
 Test(dp, tenants_are_found_by_address_domain_and_did)
 {
 	h_arp_from_peer(&h);
-	/* 403 (caller unknown): a worker got it, so admission let it through */
-	cr_assert_eq(invite_to(5080, "sip:100@DOM.example", 1, NULL, 0), 403);
-	cr_assert_eq(invite_to(5080, "sip:+15551230001@198.18.0.1", 2, NULL, 0), 403);
+	/* 407 (caller unknown, challenged): a worker got it, so admission let
+	 * it through */
+	cr_assert_eq(invite_to(5080, "sip:100@DOM.example", 1, NULL, 0), 407);
+	cr_assert_eq(invite_to(5080, "sip:+15551230001@198.18.0.1", 2, NULL, 0), 407);
 	cr_assert_eq(invite_to(5080, "sip:+15559990042@198.18.0.1:5080;user=phone", 3, NULL,
-			       0), 403);
-	cr_assert_eq(invite_to(5060, "sip:100@198.18.0.1", 4, NULL, 0), 403);
+			       0), 407);
+	cr_assert_eq(invite_to(5060, "sip:100@198.18.0.1", 4, NULL, 0), 407);
 	cr_assert_eq(H_STAT(&h, adm_404), 0);
 }
 
@@ -540,7 +569,7 @@ Test(dp, calls_per_second_over_the_bucket_get_exact_503s)
 	for (int i = 0; i < H_TIGHT_BURST + 5; i++) {
 		int code = invite_to(5070, "sip:100@198.18.0.1", 100 + i, line, sizeof(line));
 
-		if (code == 403)
+		if (code == 407)
 			ok++;
 		if (code == 503) {
 			busy++;
@@ -556,12 +585,12 @@ Test(dp, calls_per_second_over_the_bucket_get_exact_503s)
 	cr_assert_eq(h.dp->snap->t[tenant].st->rej_cps, 5);
 	/* a second later, one more token */
 	rte_delay_ms(1000);
-	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 200, NULL, 0), 403);
+	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 200, NULL, 0), 407);
 	cr_assert_eq(invite_to(5070, "sip:100@198.18.0.1", 201, NULL, 0), 503);
 }
 
 /*
- * "dom" takes one call at a time. The worker's 403 (unknown caller) ends each call at once
+ * "dom" takes one call at a time. The worker's 407 (unknown caller) ends each call at once
  * and gives the unit back; with one call held open, the next gets 503.
  */
 Test(dp, concurrent_calls_are_held_and_given_back)
@@ -573,8 +602,8 @@ Test(dp, concurrent_calls_are_held_and_given_back)
 	t = tenant_by_id(h.dp->snap, "dom");
 	cr_assert_geq(t, 0);
 	st = h.dp->snap->t[t].st;
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 1, NULL, 0), 403);
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 2, NULL, 0), 403);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 1, NULL, 0), 407);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 2, NULL, 0), 407);
 	cr_assert_eq(__atomic_load_n(&st->calls, __ATOMIC_RELAXED), 0);
 	/* a call in progress (as the B2BUA will hold one) */
 	__atomic_store_n(&st->calls, 1, __ATOMIC_RELAXED);
@@ -582,7 +611,7 @@ Test(dp, concurrent_calls_are_held_and_given_back)
 	cr_assert_eq(st->rej_calls, 1);
 	cr_assert_eq(H_STAT(&h, adm_503_calls), 1);
 	__atomic_store_n(&st->calls, 0, __ATOMIC_RELAXED);
-	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 403);
+	cr_assert_eq(invite_to(5080, "sip:1@dom.example", 4, NULL, 0), 407);
 }
 
 /* Trunk sources: longest prefix across tables per length, exact networks. */

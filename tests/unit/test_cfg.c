@@ -451,6 +451,7 @@ Test(cfg_load, tenants_every_key)
 	cr_expect_str_eq(t->name, "Acme Corporation");
 	cr_expect_str_eq(t->api_token, "acme-token-0123456789");
 	cr_expect_str_eq(t->realm, "sip.acme.example");
+	cr_expect_eq(t->invite_auth, CFG_INVITE_AUTH_ALWAYS);
 	cr_assert_eq(t->match.n_addresses, 2);
 	cr_expect_eq(t->match.addresses[0].addr, 0xc6120001u);
 	cr_expect_eq(t->match.addresses[0].port, 5070);
@@ -512,6 +513,7 @@ Test(cfg_load, tenants_every_key)
 	g = &c.tenants[1];
 	cr_expect_str_eq(g->name, "globex"); /* from the id */
 	cr_expect_str_eq(g->realm, "globex.example"); /* from the first domain */
+	cr_expect_eq(g->invite_auth, CFG_INVITE_AUTH_SOURCE); /* the default */
 	cr_expect_eq(g->limits.cps, 10);
 	cr_expect_eq(g->limits.burst, 20);
 	cr_expect_eq(g->limits.concurrent_calls, 100);
@@ -1102,4 +1104,32 @@ Test(cfg_load, tenant_auth_algorithms)
 				     "auth_algorithms = [\"MD5\"]; } );\n", "inline", &c, &e), 0);
 	cr_assert_eq(c.tenants[0].n_auth_algorithms, 1);
 	cr_assert_str_eq(c.tenants[0].auth_algorithms[0], "MD5");
+}
+
+Test(cfg_load, tenant_invite_auth)
+{
+	static const char *const words[] = { "source", "always" };
+	char text[1024];
+
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(text, sizeof(text), BASE "tenants = ( { id = \"a\"; "
+			 "api_token = \"aaaaaaaaaaaaaaaa\";\ninvite_auth = \"%s\"; } );\n", words[i]);
+		cr_assert_eq(cfg_load_string(text, "inline", &c, &e), 0, "%s", words[i]);
+		cr_expect_eq(c.tenants[0].invite_auth,
+			     i ? CFG_INVITE_AUTH_ALWAYS : CFG_INVITE_AUTH_SOURCE);
+		cfg_free(&c);
+	}
+	cr_assert_eq(cfg_load_string(BASE "tenants = ( { id = \"a\"; "
+				     "api_token = \"aaaaaaaaaaaaaaaa\"; } );\n", "inline", &c, &e), 0);
+	cr_expect_eq(c.tenants[0].invite_auth, CFG_INVITE_AUTH_SOURCE, "the default");
+	cfg_free(&c);
+	expect_string(BASE "tenants = ( { id = \"a\"; api_token = \"aaaaaaaaaaaaaaaa\";\n"
+		      "invite_auth = \"Always\"; },\n"
+		      "{ id = \"b\"; api_token = \"bbbbbbbbbbbbbbbb\"; invite_auth = 1; },\n"
+		      "{ id = \"c\"; api_token = \"cccccccccccccccc\"; invite_auth = \"never\"; } );\n",
+		      (const char *[]){
+		"inline:5: key 'tenants[0].invite_auth': expected one of source, always, got \"Always\"",
+		"inline:6: key 'tenants[1].invite_auth': expected one of source, always, got integer 1",
+		"inline:7: key 'tenants[2].invite_auth': expected one of source, always, got \"never\"",
+		NULL });
 }
