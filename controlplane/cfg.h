@@ -163,7 +163,7 @@ struct cfg_fallback {
 struct cfg_limits {
 	uint32_t cps;              /* new calls per second, default 10 */
 	uint32_t burst;            /* calls admitted at once above the rate, default 20 */
-	uint32_t concurrent_calls; /* default 100 */
+	uint32_t concurrent_calls; /* default 0 */
 	uint32_t registrations;    /* registered contacts, default 1000 */
 	uint16_t max_ring_s;       /* longest ring of a call, 1..3600, default 60 */
 };

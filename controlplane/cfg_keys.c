@@ -692,7 +692,7 @@ static const struct cfg_key cfg_keys_net[] = {
 static const struct cfg_key cfg_keys_poll[] = {
 	K_INT("idle_spin", 0, C, poll.idle_spin, 0, 1000000, 64, NULL),
 	K_INT("idle_max_us", 0, C, poll.idle_max_us, 0, 1000000, 1000, NULL),
-	K_INT("tx_drain_us", 0, C, poll.tx_drain_us, 0, 10000, 100, NULL),
+	K_INT("tx_drain_us", 0, C, poll.tx_drain_us, 0, 10000, 0, NULL),
 	K_END
 };
 

@@ -114,7 +114,7 @@ Test(cfg_load, default_config_loads)
 	cr_expect_eq(c.net.frag_timeout_ms, 2000);
 	cr_expect_eq(c.poll.idle_spin, 64);
 	cr_expect_eq(c.poll.idle_max_us, 1000);
-	cr_expect_eq(c.poll.tx_drain_us, 100);
+	cr_expect_eq(c.poll.tx_drain_us, 0);
 }
 
 /* The shipped tenants: same user names and extensions, kept apart. */
