@@ -198,7 +198,7 @@ struct call *call_alloc(struct wrk_ctx *w);
 /* Ends c: releases its mbufs, message, concurrent-call unit and slot. */
 void call_free(struct wrk_ctx *w, struct call *c);
 
-/* Remembers the Call-IDs of c, which ends after a BYE, until now + ms. */
+/* Remembers the Call-ID of the side of c whose BYE ended it, until now + ms. */
 void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms);
 
 /* Did a call with this Call-ID end by a BYE lately? */

@@ -290,6 +290,12 @@ static void setup_next(struct wrk_ctx *w, struct call *c, uint16_t code_so_far)
 				ring_s = t->cfg->limits.max_ring_s;
 			c->ring_end = now + (uint64_t)ring_s * 1000;
 			call_arm(w, c);
+			/* a decision with no target left and no headers to add (a
+			 * 3xx's legs would take them) is done with: its message
+			 * goes back now, not when the call stops ringing, so the
+			 * calls ringing at once are not bounded by the pool */
+			if (c->next_target >= dec->n_targets && dec->headers[0] == '\0')
+				setup_drop_decision(w, c);
 			return;
 		}
 	}

@@ -397,8 +397,13 @@ static void call_linger_put(struct call_table *t, const char *cid, size_t len, u
 
 void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
 {
-	call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now + ms);
-	call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now + ms);
+	/* Only the side that sent the BYE retransmits it (its transaction
+	 * is the one whose timer J this stands for); the other side's late
+	 * BYE, a glare after the call is gone, gets 481, which is right. */
+	if (c->bye_from == CALL_A)
+		call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now + ms);
+	else
+		call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now + ms);
 }
 
 bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now)
