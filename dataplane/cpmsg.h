@@ -84,11 +84,10 @@ enum cpmsg_call_state {
 	CPMSG_CALL_ENDED,
 };
 
+/* Who calls whom the control plane knows from the call's route request. */
 struct cpmsg_call_event {
 	uint8_t state;     /* enum cpmsg_call_state */
 	uint64_t at_us;    /* Unix time of the change */
-	char caller[CPMSG_NUM_LEN];
-	char callee[CPMSG_NUM_LEN];
 };
 
 struct cpmsg {

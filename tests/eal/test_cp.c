@@ -220,6 +220,27 @@ static int count_row(void *arg, const struct cdr *v)
 	return 0;
 }
 
+/* Workers send no ENDED event: a call's CDR takes it off the live table. */
+Test(cp_poll, a_cdr_ends_the_live_call)
+{
+	struct cp_call *v;
+	struct cpmsg *m;
+
+	msg_up(route_req(47, "dom", "1001"));
+	msg_free(msg_down());
+	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
+	free(v);
+	m = msg_new(CPMSG_CDR, 47);
+	m->u.cdr.call_ref = 47;
+	m->u.cdr.disposition = CDR_ANSWERED;
+	m->u.cdr.sip_code = 200;
+	snprintf(m->u.cdr.tenant, sizeof(m->u.cdr.tenant), "dom");
+	msg_up(m);
+	msg_free(msg_down()); /* its ack, once on disk */
+	cr_expect_eq(cp_calls_copy(cp, "dom", &v), 0);
+	cr_expect_eq(cp_counter(cp, CP_C_events_unknown), 0);
+}
+
 Test(cp_poll, cdrs_are_stored_then_acked)
 {
 	struct cdr_query q = { .tenant = "dom" };
