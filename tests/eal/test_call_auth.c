@@ -26,6 +26,7 @@
 #include "dp.h"
 #include "dp_harness.h"
 #include "sip/digest.h"
+#include "sip_ask.h"
 #include "stats.h"
 #include "tenant.h"
 
@@ -64,74 +65,15 @@ static int invite(const char *callid, unsigned cseq, const char *from_user, cons
 			   "Content-Length: 0\r\n\r\n",
 			   callid, cseq, from_user, cseq, callid, cseq, from_user,
 			   extra ? extra : "");
-	struct rte_mbuf *m;
-	int code;
 
-	cr_assert(len > 0 && (size_t)len < sizeof(msg));
-	h_send_udp(&h, H_PEER_IP, 5062, 5080, msg, (uint16_t)len, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m, "no answer to INVITE");
-	cr_assert_not_null(h_sip_text(m, out, cap, NULL));
-	rte_pktmbuf_free(m);
-	cr_assert(sscanf(out, "SIP/2.0 %d", &code) == 1);
-	return code;
-}
-
-/* The nonce of the Proxy-Authenticate for algorithm alg in a 407. */
-static void nonce_of(const char *reply, const char *alg, char *nonce, size_t cap)
-{
-	char want[64];
-	const char *p, *q;
-
-	snprintf(want, sizeof(want), "algorithm=%s,", alg);
-	p = strstr(reply, want);
-	cr_assert_not_null(p, "no %s challenge in:\n%s", alg, reply);
-	while (p > reply && strncmp(p, "Proxy-Authenticate:", 19) != 0)
-		p--;
-	cr_assert(p > reply, "not in a Proxy-Authenticate:\n%s", reply);
-	p = strstr(p, "nonce=\"");
-	cr_assert_not_null(p);
-	p += 7;
-	q = strchr(p, '"');
-	cr_assert((size_t)(q - p) < cap);
-	memcpy(nonce, p, (size_t)(q - p));
-	nonce[q - p] = '\0';
-}
-
-/*
- * A credentials line (hdr: "Proxy-Authorization" or "Authorization") for
- * method and uri, answering nonce of realm with user's password pw.
- */
-static void cred_line(const char *hdr_name, const char *method, const char *user,
-		      const char *pw, const char *realm, const char *uri, enum digest_alg alg,
-		      const char *nonce, char *out, size_t cap)
-{
-	char hdr[1024], ha1[DIGEST_HEX_MAX + 1], resp[DIGEST_HEX_MAX + 1];
-	const char *fmt = "Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
-			  "response=\"%s\", algorithm=%s, qop=auth, nc=00000001, "
-			  "cnonce=\"0a4f113b\"";
-	struct digest_cred c;
-	size_t n;
-
-	snprintf(hdr, sizeof(hdr), fmt, user, realm, nonce, uri,
-		 alg == DIGEST_ALG_MD5 ? "00000000000000000000000000000000"
-				       : "0000000000000000000000000000000000000000000000000000000000000000",
-		 digest_alg_name(alg));
-	n = strlen(hdr);
-	cr_assert_eq(digest_parse(hdr, n, &c), (int)n);
-	cr_assert_gt(digest_ha1(alg, user, realm, pw, ha1), 0);
-	cr_assert_gt(digest_response(&c, method, strlen(method), ha1, strlen(ha1), resp), 0);
-	snprintf(out, cap, "%s: ", hdr_name);
-	snprintf(out + strlen(out), cap - strlen(out), fmt, user, realm, nonce, uri, resp,
-		 digest_alg_name(alg));
-	snprintf(out + strlen(out), cap - strlen(out), "\r\n");
+	return sip_ask(&h, msg, len, "INVITE", out, cap);
 }
 
 /* Proxy-Authorization of an INVITE to uri in dom's realm. */
 static void proxy_auth(const char *user, const char *pw, const char *uri, enum digest_alg alg,
 		       const char *nonce, char *out, size_t cap)
 {
-	cred_line("Proxy-Authorization", "INVITE", user, pw, "dom.example", uri, alg, nonce, out,
+	sip_cred_line("Proxy-Authorization", "INVITE", user, pw, "dom.example", uri, alg, nonce, out,
 		  cap);
 }
 
@@ -183,7 +125,7 @@ Test(invite_auth, challenge_then_credentials_make_the_device_the_caller)
 	/* SHA-256 offered first, then MD5 (RFC 8760) */
 	cr_assert_not_null(strstr(r, "algorithm=MD5"), "%s", r);
 	cr_assert(strstr(r, "algorithm=SHA-256") < strstr(r, "algorithm=MD5"), "%s", r);
-	nonce_of(r, "SHA-256", nonce, sizeof(nonce));
+	sip_nonce_of(r, "Proxy-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	proxy_auth("alice-desk", H_ALICE_PW, RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	invite("a1@x", 2, "reception", auth, r, sizeof(r));
 	/* the device's username, not the From; its user, alice */
@@ -230,7 +172,7 @@ Test(invite_auth, md5_with_a_stored_ha1)
 	char r[2048], nonce[64], auth[1024];
 
 	cr_assert_eq(invite("a2@x", 1, "alice-md5", NULL, r, sizeof(r)), 407, "%s", r);
-	nonce_of(r, "MD5", nonce, sizeof(nonce));
+	sip_nonce_of(r, "Proxy-Authenticate", "MD5", nonce, sizeof(nonce));
 	proxy_auth("alice-md5", H_ALICE_MD5_PW, RURI, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
 	invite("a2@x", 2, "alice-md5", auth, r, sizeof(r));
 	expect_call_from(r, "alice-md5", 0);
@@ -241,7 +183,7 @@ Test(invite_auth, wrong_credentials_are_refused_403)
 	char r[2048], nonce[64], auth[1024];
 
 	cr_assert_eq(invite("a3@x", 1, "alice-desk", NULL, r, sizeof(r)), 407, "%s", r);
-	nonce_of(r, "SHA-256", nonce, sizeof(nonce));
+	sip_nonce_of(r, "Proxy-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	proxy_auth("alice-desk", "wrongpass1", RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	cr_assert_eq(invite("a3@x", 2, "alice-desk", auth, r, sizeof(r)), 403, "%s", r);
 	cr_assert_null(strstr(r, "Proxy-Authenticate"), "a 403 challenges nothing: %s", r);
@@ -268,7 +210,7 @@ Test(invite_auth, stale_nonce_is_challenged_again_with_stale_true)
 	proxy_auth("alice-desk", H_ALICE_PW, RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	cr_assert_eq(invite("a4@x", 1, "alice-desk", auth, r, sizeof(r)), 407, "%s", r);
 	cr_assert_not_null(strstr(r, "stale=true"), "%s", r);
-	nonce_of(r, "SHA-256", nonce, sizeof(nonce));
+	sip_nonce_of(r, "Proxy-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	proxy_auth("alice-desk", H_ALICE_PW, RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	invite("a4@x", 2, "alice-desk", auth, r, sizeof(r));
 	expect_call_from(r, "alice-desk", 0);
@@ -285,7 +227,7 @@ Test(invite_auth, foreign_nonces_realms_and_headers_are_challenged)
 	cr_assert_eq(invite("a5@x", 1, "alice-desk", auth, r, sizeof(r)), 407, "%s", r);
 	cr_assert_null(strstr(r, "stale=true"), "%s", r);
 	/* credentials for another proxy's realm only */
-	cred_line("Proxy-Authorization", "INVITE", "alice-desk", H_ALICE_PW, "other.example", RURI,
+	sip_cred_line("Proxy-Authorization", "INVITE", "alice-desk", H_ALICE_PW, "other.example", RURI,
 		  DIGEST_ALG_MD5, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", auth, sizeof(auth));
 	cr_assert_eq(invite("a5@x", 2, "alice-desk", auth, r, sizeof(r)), 407, "%s", r);
 	/* a proxy reads Proxy-Authorization; Authorization is the callee's */
@@ -293,8 +235,8 @@ Test(invite_auth, foreign_nonces_realms_and_headers_are_challenged)
 	{
 		char nonce[64];
 
-		nonce_of(r, "SHA-256", nonce, sizeof(nonce));
-		cred_line("Authorization", "INVITE", "alice-desk", H_ALICE_PW, "dom.example", RURI,
+		sip_nonce_of(r, "Proxy-Authenticate", "SHA-256", nonce, sizeof(nonce));
+		sip_cred_line("Authorization", "INVITE", "alice-desk", H_ALICE_PW, "dom.example", RURI,
 			  DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	}
 	cr_assert_eq(invite("a5@x", 4, "alice-desk", auth, r, sizeof(r)), 407, "%s", r);
@@ -312,7 +254,7 @@ Test(invite_auth, malformed_or_misdirected_credentials_get_400)
 			    "realm=\"dom.example\", uri=\"" RURI "\"\r\n", r, sizeof(r)),
 		     400, "%s", r);
 	cr_assert_eq(invite("a6@x", 2, "alice-desk", NULL, r, sizeof(r)), 407, "%s", r);
-	nonce_of(r, "SHA-256", nonce, sizeof(nonce));
+	sip_nonce_of(r, "Proxy-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	/* credentials good for a call to 1002 do not make a call to 1001 */
 	proxy_auth("alice-desk", H_ALICE_PW, "sip:1002@dom.example", DIGEST_ALG_SHA256, nonce, auth,
 		   sizeof(auth));
@@ -334,16 +276,8 @@ static int reg(const char *auth, unsigned cseq, char *out, size_t cap)
 			   "Contact: <sip:alice-desk@198.18.0.11:5062>\r\nExpires: 300\r\n"
 			   "%sContent-Length: 0\r\n\r\n",
 			   cseq, cseq, cseq, auth ? auth : "");
-	struct rte_mbuf *m;
-	int code;
 
-	h_send_udp(&h, H_PEER_IP, 5062, 5080, msg, (uint16_t)len, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m, "no answer to REGISTER");
-	cr_assert_not_null(h_sip_text(m, out, cap, NULL));
-	rte_pktmbuf_free(m);
-	cr_assert(sscanf(out, "SIP/2.0 %d", &code) == 1);
-	return code;
+	return sip_ask(&h, msg, len, "REGISTER", out, cap);
 }
 
 /*
@@ -365,7 +299,7 @@ Test(invite_auth, registered_source_is_trusted_and_register_nonces_serve)
 	p = strstr(p, "nonce=\"") + 7;
 	q = strchr(p, '"');
 	snprintf(nonce, sizeof(nonce), "%.*s", (int)(q - p), p);
-	cred_line("Authorization", "REGISTER", "alice-desk", H_ALICE_PW, "dom.example",
+	sip_cred_line("Authorization", "REGISTER", "alice-desk", H_ALICE_PW, "dom.example",
 		  "sip:dom.example", DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	cr_assert_eq(reg(auth, 2, r, sizeof(r)), 200, "%s", r);
 

@@ -18,6 +18,7 @@
 #include "dp.h"
 #include "dp_harness.h"
 #include "sip/digest.h"
+#include "sip_ask.h"
 #include "sip/loc.h"
 #include "tenant.h"
 
@@ -51,62 +52,16 @@ static int reg_send(const char *user, const char *auth, const char *contacts,
 			   cseq, callid, user, cseq, user, callid, cseq,
 			   contacts ? contacts : "", expires ? "Expires: " : "",
 			   expires ? expires : "", expires ? "\r\n" : "", auth ? auth : "");
-	struct rte_mbuf *m;
-	int code;
 
-	cr_assert(len > 0 && (size_t)len < sizeof(msg));
-	h_send_udp(&h, H_PEER_IP, 5062, 5080, msg, (uint16_t)len, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m, "no answer to REGISTER");
-	cr_assert_not_null(h_sip_text(m, out, cap, NULL));
-	rte_pktmbuf_free(m);
-	cr_assert(sscanf(out, "SIP/2.0 %d", &code) == 1);
-	return code;
+	return sip_ask(&h, msg, len, "REGISTER", out, cap);
 }
 
-/* The nonce of the challenge for algorithm alg in a 401. */
-static void nonce_of(const char *reply, const char *alg, char *nonce, size_t cap)
-{
-	char want[64];
-	const char *p, *q;
-
-	snprintf(want, sizeof(want), "algorithm=%s,", alg);
-	p = strstr(reply, want);
-	cr_assert_not_null(p, "no %s challenge in:\n%s", alg, reply);
-	while (p > reply && strncmp(p, "WWW-Authenticate:", 17) != 0)
-		p--;
-	p = strstr(p, "nonce=\"");
-	cr_assert_not_null(p);
-	p += 7;
-	q = strchr(p, '"');
-	cr_assert((size_t)(q - p) < cap);
-	memcpy(nonce, p, (size_t)(q - p));
-	nonce[q - p] = '\0';
-}
-
-/* An Authorization header answering nonce with password (or the HA1 given). */
+/* An Authorization header of a REGISTER answering nonce with password pw. */
 static void auth_hdr(const char *user, const char *pw, enum digest_alg alg, const char *nonce,
 		     char *out, size_t cap)
 {
-	char hdr[1024], ha1[DIGEST_HEX_MAX + 1], resp[DIGEST_HEX_MAX + 1];
-	const char *fmt = "Digest username=\"%s\", realm=\"dom.example\", nonce=\"%s\", "
-			  "uri=\"sip:dom.example\", response=\"%s\", algorithm=%s, qop=auth, "
-			  "nc=00000001, cnonce=\"0a4f113b\"";
-	struct digest_cred c;
-	size_t n;
-
-	snprintf(hdr, sizeof(hdr), fmt, user, nonce,
-		 alg == DIGEST_ALG_MD5 ? "00000000000000000000000000000000"
-				       : "0000000000000000000000000000000000000000000000000000000000000000",
-		 digest_alg_name(alg));
-	n = strlen(hdr);
-	cr_assert_eq(digest_parse(hdr, n, &c), (int)n);
-	cr_assert_gt(digest_ha1(alg, user, "dom.example", pw, ha1), 0);
-	cr_assert_gt(digest_response(&c, "REGISTER", 8, ha1, strlen(ha1), resp), 0);
-	snprintf(out, cap, "Authorization: ");
-	snprintf(out + strlen(out), cap - strlen(out), fmt, user, nonce, resp,
-		 digest_alg_name(alg));
-	snprintf(out + strlen(out), cap - strlen(out), "\r\n");
+	sip_cred_line("Authorization", "REGISTER", user, pw, "dom.example", "sip:dom.example", alg,
+		      nonce, out, cap);
 }
 
 static struct tenant_state *dom_state(void)
@@ -141,7 +96,8 @@ static int reg_auth(const char *user, const char *pw, enum digest_alg alg, const
 	char nonce[64], auth[1024];
 
 	cr_assert_eq(reg_send(user, NULL, contacts, expires, cseq, callid, r, cap), 401);
-	nonce_of(r, alg == DIGEST_ALG_MD5 ? "MD5" : "SHA-256", nonce, sizeof(nonce));
+	sip_nonce_of(r, "WWW-Authenticate", alg == DIGEST_ALG_MD5 ? "MD5" : "SHA-256", nonce,
+		     sizeof(nonce));
 	auth_hdr(user, pw, alg, nonce, auth, sizeof(auth));
 	return reg_send(user, auth, contacts, expires, cseq + 1, callid, r, cap);
 }
@@ -190,7 +146,7 @@ Test(reg, wrong_password_unknown_user_and_foreign_aor_are_forbidden)
 		     403);
 	/* right credentials, but for another device's AOR */
 	cr_assert_eq(reg_send("alice-md5", NULL, CONTACT1, NULL, 5, "c7", r, sizeof(r)), 401);
-	nonce_of(r, "MD5", nonce, sizeof(nonce));
+	sip_nonce_of(r, "WWW-Authenticate", "MD5", nonce, sizeof(nonce));
 	auth_hdr("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
 	cr_assert_eq(reg_send("alice-md5", auth, CONTACT1, NULL, 6, "c7", r, sizeof(r)), 403);
 	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 0);
