@@ -34,6 +34,7 @@
 #include "sip_scan.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------- */
@@ -1409,4 +1410,21 @@ const struct sip_hdr *sip_hdr_next(const struct sip_msg *m, const struct sip_hdr
 		if (p->id == h->id)
 			return p;
 	return NULL;
+}
+
+size_t sip_msg_packed_size(const struct sip_msg *m)
+{
+	return offsetof(struct sip_msg, hdrs) + m->n_hdrs * sizeof(m->hdrs[0]);
+}
+
+void sip_msg_pack(const struct sip_msg *m, void *dst)
+{
+	memcpy(dst, m, sip_msg_packed_size(m));
+}
+
+void sip_msg_unpack(const void *src, struct sip_msg *m)
+{
+	memcpy(m, src, offsetof(struct sip_msg, hdrs));
+	memcpy(m->hdrs, (const char *)src + offsetof(struct sip_msg, hdrs),
+	       m->n_hdrs * sizeof(m->hdrs[0]));
 }

@@ -193,6 +193,16 @@ const struct sip_hdr *sip_hdr_find(const struct sip_msg *m, enum sip_hdr_id id);
 /* Next header after h with the same id, or NULL. */
 const struct sip_hdr *sip_hdr_next(const struct sip_msg *m, const struct sip_hdr *h);
 
+/*
+ * A parse kept beside its message, to be restored instead of parsed again:
+ * the fields and the n_hdrs headers in use, never more than
+ * sip_msg_packed_size(m) bytes. The slices are offsets into the message,
+ * so the copy holds while the message's bytes do.
+ */
+size_t sip_msg_packed_size(const struct sip_msg *m);
+void sip_msg_pack(const struct sip_msg *m, void *dst);
+void sip_msg_unpack(const void *src, struct sip_msg *m);
+
 /* Pointer to a slice's first byte. */
 static inline const char *sip_ptr(const char *buf, struct sip_slice s)
 {

@@ -155,6 +155,7 @@ struct call {
 	struct call_str b_call_id, b_from_tag, b_from, b_to;
 	struct call_str caller, callee;
 	uint16_t arena_len;
+	uint16_t a_pack_off;      /* a_inv's parse kept at buf_addr + this, 0 none */
 	/* tried[] and arena[] stay last: call_alloc zeroes what is before */
 	char tried[CALL_TRIED_LEN];
 	char arena[CALL_ARENA];
@@ -232,6 +233,10 @@ static inline const char *call_s(const struct call *c, struct call_str s)
 
 /* Unix time in microseconds, for CDR timestamps. */
 uint64_t call_unix_us(void);
+
+/* Keeps m as A's INVITE (c->a_inv) with msg, its parse, in m's tailroom
+ * when it fits, so that call_a_msg restores it instead of parsing. */
+void call_keep_a_inv(struct call *c, struct rte_mbuf *m, const struct sip_msg *msg);
 
 /* A's INVITE (c->a_inv) parsed into w->amsg; NULL if it is gone. */
 const struct sip_msg *call_a_msg(struct wrk_ctx *w, struct call *c);

@@ -576,7 +576,7 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 		goto done;
 	}
 	call_count(w->calls, CALL_C_INVITE_NEW);
-	c->a_inv = m;
+	call_keep_a_inv(c, m, msg);
 	sip_txn_start_server(&c->ist, SIP_TXN_IST, &w->txn, false, now);
 	if (sip_txn_on_send(&c->ist, 100, now) & SIP_TXN_ACT_SEND_RESPONSE)
 		call_out_a_response(w, c, 100, "Trying", NULL, NULL);

@@ -1447,3 +1447,37 @@ Test(sip_parse_lazy, empty_to_then_another_to)
 	cr_assert_eq(parse(s, &m), -SIP_PERR_DUP_HEADER);
 	cr_assert_lt(lazy(s, &m), 0);
 }
+
+/* ------------------------------------------------------------------ */
+/* A kept parse restores to the same message as parsing again. */
+
+TestSuite(sip_msg_pack, .fini = cleanup);
+
+Test(sip_msg_pack, restores_what_a_parse_gives)
+{
+	char buf[2048];
+	size_t n = invite_build(buf, sizeof(buf));
+	struct sip_msg m, back;
+	char packed[sizeof(struct sip_msg)];
+	size_t size;
+
+	cr_assert(parse_n(buf, n, &m) > 0);
+	size = sip_msg_packed_size(&m);
+	cr_assert_lt(size, sizeof(m) / 2, "a parse of 9 headers packs small (%zu)", size);
+	memset(packed, 0xa5, sizeof(packed));
+	sip_msg_pack(&m, packed);
+	cr_assert_eq((unsigned char)packed[size], 0xa5, "wrote past its size");
+	memset(&back, 0x5a, sizeof(back));
+	sip_msg_unpack(packed, &back);
+	cr_assert_eq(back.n_hdrs, m.n_hdrs);
+	cr_assert_eq(back.cseq, 314159);
+	cr_assert_eq(back.body_len, m.body_len);
+	cr_assert_sl(back.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+	cr_assert_sl(back.from_tag, "1928301774");
+	cr_assert(back.via_has_rport);
+	cr_assert_eq(memcmp(back.hdrs, m.hdrs, m.n_hdrs * sizeof(m.hdrs[0])), 0);
+	cr_assert_sl(sip_hdr_find(&back, SIP_HDR_CONTACT)->value,
+		     "<sip:alice@pc33.atlanta.example.com>");
+	cr_assert_sl(sip_hdr_find(&back, SIP_HDR_CONTENT_TYPE)->value, "application/sdp");
+	cr_assert_null(sip_hdr_next(&back, sip_hdr_find(&back, SIP_HDR_VIA)));
+}
