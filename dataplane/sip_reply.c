@@ -31,6 +31,7 @@
 #include "sbuf.h"
 #include "sip_out.h"
 #include "sip_reply.h"
+#include "sip/sip_uri.h"
 
 #define SIP_DEFAULT_PORT 5060
 
@@ -41,6 +42,10 @@ static size_t first_elem_end(const char *v, size_t n)
 	int quoted = 0, angle = 0;
 	size_t i;
 
+	/* most Via values are one element: no comma at all (memchr scans
+	 * many bytes a cycle, the loop below one) */
+	if (memchr(v, ',', n) == NULL)
+		return n;
 	for (i = 0; i < n; i++) {
 		char c = v[i];
 
@@ -62,10 +67,29 @@ static size_t first_elem_end(const char *v, size_t n)
 	return n;
 }
 
-static int param_is(const char *p, size_t n, const char *name)
+/* The next ';' at or after i and before end outside quotes, or end; i is
+ * outside quotes. quotes: v[0..end) has a '"' at all. */
+static size_t param_next(const char *v, size_t i, size_t end, bool quotes)
 {
-	size_t k = strlen(name);
+	int quoted = 0;
 
+	if (!quotes) {
+		const char *p = memchr(v + i, ';', end - i);
+
+		return p ? (size_t)(p - v) : end;
+	}
+	for (; i < end; i++) {
+		if (v[i] == '"')
+			quoted = !quoted;
+		else if (v[i] == ';' && !quoted)
+			return i;
+	}
+	return end;
+}
+
+/* True if the parameter p[0..n) (leading blanks allowed) is name[0..k). */
+static bool param_is(const char *p, size_t n, const char *name, size_t k)
+{
 	while (n && (*p == ' ' || *p == '\t')) {
 		p++;
 		n--;
@@ -74,14 +98,14 @@ static int param_is(const char *p, size_t n, const char *name)
 	       (n == k || p[k] == '=' || p[k] == ' ' || p[k] == '\t');
 }
 
-static int via_host_is(const char *buf, const struct sip_msg *msg, uint32_t ip)
-{
-	char tmp[16];
-	struct sbuf b = sbuf_make(tmp, sizeof(tmp));
+#define PARAM_IS(p, n, lit) param_is(p, n, lit, sizeof(lit) - 1)
 
-	sbuf_ip(&b, ip);
-	return !b.over && b.len == msg->via_host.len &&
-	       memcmp(tmp, buf + msg->via_host.off, b.len) == 0;
+/* The top Via's sent-by host is the address ip (compared as an address). */
+static bool via_host_is(const char *buf, const struct sip_msg *msg, uint32_t ip)
+{
+	uint32_t a;
+
+	return sip_ipv4_text(buf + msg->via_host.off, msg->via_host.len, &a) && a == ip;
 }
 
 /* The top Via value with received/rport set, then the rest of its line. */
@@ -90,31 +114,26 @@ static void reply_top_via(struct sbuf *b, const char *buf,
 			  const struct pkt_meta *rx)
 {
 	const char *v = buf + h->value.off;
-	size_t n = h->value.len, end = first_elem_end(v, n), i, start;
-	int quoted = 0;
+	size_t n = h->value.len, end = first_elem_end(v, n), i, e;
+	bool quotes = memchr(v, '"', end) != NULL;
 
 	sbuf_slice(b, buf, h->name);
 	sbuf_str(b, ": ");
 	/* sent-protocol and sent-by, then each ;param */
-	for (i = 0, start = 0; i <= end; i++) {
-		if (i < end && v[i] == '"')
-			quoted = !quoted;
-		if (i < end && (v[i] != ';' || quoted))
-			continue;
-		if (start == 0) {
-			size_t e = i;
+	i = param_next(v, 0, end, quotes);
+	for (e = i; e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t'); e--)
+		;
+	sbuf_put(b, v, e);
+	while (i < end) {
+		size_t start = i + 1;
 
-			while (e > 0 && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-				e--;
-			sbuf_put(b, v, e);
-		} else if (param_is(v + start, i - start, "rport")) {
+		i = param_next(v, start, end, quotes);
+		if (PARAM_IS(v + start, i - start, "rport")) {
 			sbuf_str(b, ";rport=");
 			sbuf_u32(b, rx->src_port);
-		} else if (!param_is(v + start, i - start, "received")) {
-			sbuf_put(b, ";", 1);
-			sbuf_put(b, v + start, i - start);
+		} else if (!PARAM_IS(v + start, i - start, "received")) {
+			sbuf_put(b, v + start - 1, i - start + 1);
 		}
-		start = i + 1;
 	}
 	if (msg->via_has_rport || !via_host_is(buf, msg, rx->src_ip)) {
 		sbuf_str(b, ";received=");

@@ -303,6 +303,11 @@ static bool uri_ipv4(const char *p, const char *e, uint32_t *addr)
 	return true;
 }
 
+bool sip_ipv4_text(const char *p, size_t n, uint32_t *addr)
+{
+	return uri_ipv4(p, p + n, addr);
+}
+
 /*
  * IPv6address of RFC 3261 §25.1 spanning exactly [p, e): up to eight
  * groups of 1-4 hex digits, at most one "::" standing for at least one

@@ -137,6 +137,10 @@ const char *sip_uri_err_str(int err);
 bool sip_uri_param(const struct sip_uri *u, const char *base, const char *name,
 		   struct sip_slice *val);
 
+/* True if p[0..n) is exactly a dotted-quad IPv4 address, stored in *addr
+ * (host order). */
+bool sip_ipv4_text(const char *p, size_t n, uint32_t *addr);
+
 /* True if the host is a dotted-quad IPv4 address, stored in *addr (host order). */
 bool sip_uri_host_ipv4(const struct sip_uri *u, uint32_t *addr);
 

@@ -203,6 +203,33 @@ Test(dp, without_rport_reply_goes_to_the_via_port)
 	cr_assert_not_null(strstr(sip, "\r\nt: <sip:c@d>;tag="));
 }
 
+Test(dp, reply_top_via_gets_received_and_rport_and_keeps_the_rest)
+{
+	/* an old received dropped, a quoted ';' kept inside its parameter,
+	 * the line's second element kept as a Via line of its own */
+	static const char msg[] =
+		"OPTIONS sip:198.18.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 198.18.0.99:5062 ;received=198.18.0.7;x=\"a;b,c\";"
+		"branch=z9hG4bKtv;RPORT, SIP/2.0/UDP 198.18.0.50;branch=z9hG4bKz\r\n"
+		"f: <sip:a@b>;tag=1\r\nt: <sip:c@d>\r\ni: tv@x\r\n"
+		"CSeq: 1 OPTIONS\r\nl: 0\r\n\r\n";
+	char sip[2048];
+	uint16_t dport;
+	struct rte_mbuf *m;
+
+	h_arp_from_peer(&h);
+	h_send_udp(&h, H_PEER_IP, 40000, 5060, msg, sizeof(msg) - 1, 0);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m);
+	frame_sip(m, sip, sizeof(sip), &dport);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(dport, 40000);
+	cr_assert_not_null(strstr(sip, "\r\nVia: SIP/2.0/UDP 198.18.0.99:5062;x=\"a;b,c\";"
+				       "branch=z9hG4bKtv;rport=40000;received=198.18.0.11\r\n"
+				       "Via: SIP/2.0/UDP 198.18.0.50;branch=z9hG4bKz\r\nf: "),
+			   "%s", sip);
+}
+
 Test(dp, invite_from_unknown_caller_gets_407_and_strays_are_absorbed)
 {
 	static const char invite[] =
