@@ -27,6 +27,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "call_live.h"
 #include "cdr_store.h"
 #include "cp.h"
 #include "log.h"
@@ -145,6 +146,13 @@ int cp_calls_copy(struct cp *cp, const char *tenant, struct cp_call **out)
 	if (k == 0) {
 		free(v);
 		return 0;
+	}
+	/* ringing and answered are what the call's worker published */
+	for (uint32_t i = 0; i < k; i++) {
+		uint8_t st = call_live_state(cp->dp, v[i].call_ref);
+
+		if (st)
+			v[i].state = st;
 	}
 	*out = v;
 	return (int)k;
@@ -294,25 +302,6 @@ static void cp_cdr(struct cp *cp, struct cpmsg *m)
 	rte_mempool_put(cp->dp->cp_pool, m);
 }
 
-static void cp_event(struct cp *cp, struct cpmsg *m)
-{
-	const struct cpmsg_call_event *e = &m->u.event;
-	struct cp_calls *t = &cp->calls;
-	uint32_t i;
-
-	cp_count(cp, CP_C_events);
-	pthread_mutex_lock(&t->lock);
-	i = cp_calls_find(t, m->call_ref);
-	if (!t->slot[i].used)
-		cp_count(cp, CP_C_events_unknown);
-	else if (e->state == CPMSG_CALL_ENDED)
-		cp_calls_del(t, m->call_ref);
-	else if (e->state >= CPMSG_CALL_ROUTING && e->state < CPMSG_CALL_ENDED)
-		t->slot[i].state = e->state;
-	pthread_mutex_unlock(&t->lock);
-	rte_mempool_put(cp->dp->cp_pool, m);
-}
-
 static void cp_handle(struct cp *cp, struct cpmsg *m)
 {
 	switch (m->type) {
@@ -321,9 +310,6 @@ static void cp_handle(struct cp *cp, struct cpmsg *m)
 		break;
 	case CPMSG_CDR:
 		cp_cdr(cp, m);
-		break;
-	case CPMSG_CALL_EVENT:
-		cp_event(cp, m);
 		break;
 	default:
 		cp_count(cp, CP_C_msg_unknown);

@@ -51,8 +51,6 @@
 	X(cdr_no_store, "CDRs dropped: no CDR store")                          \
 	X(cdr_queue_full, "CDRs dropped: the writer's queue was full")         \
 	X(cdr_acked, "CDR acks sent to the workers")                           \
-	X(events, "call events taken from the workers")                        \
-	X(events_unknown, "call events about a call the table does not hold")  \
 	X(calls_untracked, "calls the live-calls table had no room for")       \
 	X(msg_unknown, "messages of an unknown type")                          \
 	X(down_full, "messages not sent: a cp_down ring was full")             \

@@ -34,7 +34,6 @@ enum cpmsg_type {
 	CPMSG_ROUTE_DEC,     /* cp → worker: the answer */
 	CPMSG_CDR,           /* worker → cp: a call ended */
 	CPMSG_CDR_ACK,       /* cp → worker: that CDR is on disk */
-	CPMSG_CALL_EVENT,    /* worker → cp: a live call changed state */
 };
 
 /* Where a new call came from, and what it asks for. */
@@ -84,12 +83,6 @@ enum cpmsg_call_state {
 	CPMSG_CALL_ENDED,
 };
 
-/* Who calls whom the control plane knows from the call's route request. */
-struct cpmsg_call_event {
-	uint8_t state;     /* enum cpmsg_call_state */
-	uint64_t at_us;    /* Unix time of the change */
-};
-
 struct cpmsg {
 	uint8_t type;        /* enum cpmsg_type */
 	uint8_t worker;      /* worker index that sent it or is to get it */
@@ -99,7 +92,6 @@ struct cpmsg {
 		struct cpmsg_route_req route_req;
 		struct cpmsg_route_dec route_dec;
 		struct cdr cdr;
-		struct cpmsg_call_event event;
 	} u;
 };
 

@@ -178,6 +178,10 @@ struct call_table {
 	uint32_t *free;           /* stack of free slots */
 	uint32_t n_free;
 	uint32_t *gen;            /* [cap] generation of each slot */
+	/* [cap] gen << 8 | enum cpmsg_call_state of each slot's call, for the
+	 * live-calls API (call_live_state): the worker stores, any thread
+	 * loads, both relaxed. A word of another generation is stale. */
+	uint32_t *live;
 	struct rte_hash *by_a;    /* A Call-ID → slot */
 	/* Call-IDs of calls ended by a BYE, kept 64*T1 so a retransmitted
 	 * BYE (our 200 lost) is answered 200, not 481: a FIFO in a ring */
@@ -326,8 +330,9 @@ void call_cdr_send(struct wrk_ctx *w, struct call *c);
 /* Sends BYE on both legs (a call that must end: 2xx never ACKed). */
 void call_hangup(struct wrk_ctx *w, struct call *c);
 
-/* Sends a call event (state) to the control plane, best effort. */
-void call_event(struct wrk_ctx *w, struct call *c, uint8_t state);
+/* Publishes c's state (enum cpmsg_call_state) for the live-calls API:
+ * one store, no message to the control plane. */
+void call_live(struct wrk_ctx *w, struct call *c, uint8_t state);
 
 /* ---- call_out.c ---- */
 

@@ -57,19 +57,6 @@ static void dlg_answer_bye(struct wrk_ctx *w, struct call *c)
 	c->bye_ok = NULL;
 }
 
-void call_event(struct wrk_ctx *w, struct call *c, uint8_t state)
-{
-	struct cpmsg *m;
-
-	m = call_msg_get(w, c, CPMSG_CALL_EVENT, sizeof(m->u.event));
-	if (m == NULL)
-		return;
-	m->u.event.state = state;
-	m->u.event.at_us = call_unix_us();
-	if (rte_ring_sp_enqueue(w->dp->cp_up[w->idx], m) < 0)
-		rte_mempool_put(w->dp->cp_pool, m);
-}
-
 static void dlg_copy(char *dst, size_t cap, const char *s, size_t n)
 {
 	if (n > cap - 1)

@@ -759,7 +759,7 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 	c->give_up = now + 64ull * w->txn.t1;
 	c->phase = CALL_ANSWERED;
 	call_count(w->calls, CALL_C_ANSWERED);
-	call_event(w, c, CPMSG_CALL_ANSWERED);
+	call_live(w, c, CPMSG_CALL_ANSWERED);
 }
 
 /*
@@ -864,7 +864,7 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 					    buf, msg);
 			if (c->ring_us == 0) {
 				c->ring_us = call_unix_us();
-				call_event(w, c, CPMSG_CALL_RINGING);
+				call_live(w, c, CPMSG_CALL_RINGING);
 			}
 		}
 		goto out;

@@ -23,6 +23,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "call_live.h"
 #include "disp.h"
 #include "pkt.h"
 #include "dp.h"
@@ -69,6 +70,7 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 				      socket);
 	t->free = rte_malloc_socket("call_free", sizeof(*t->free) * cap, 0, socket);
 	t->gen = rte_zmalloc_socket("call_gen", sizeof(*t->gen) * cap, 0, socket);
+	t->live = rte_zmalloc_socket("call_live", sizeof(*t->live) * cap, 0, socket);
 	snprintf(name, sizeof(name), "calls_a_%u", w);
 	t->by_a = rte_hash_create(&hp);
 	snprintf(name, sizeof(name), "calls_lg_%u", w);
@@ -78,7 +80,8 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 	hp.entries = t->lg_cap * 2; /* a cuckoo hash fills before 100% */
 	t->linger = rte_hash_create(&hp);
 	t->lg = rte_malloc_socket("call_linger", sizeof(*t->lg) * t->lg_cap, 0, socket);
-	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->by_a == NULL ||
+	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->live == NULL ||
+	    t->by_a == NULL ||
 	    t->linger == NULL || t->lg == NULL) {
 		call_table_free(t);
 		return NULL;
@@ -101,6 +104,7 @@ void call_table_free(struct call_table *t)
 	rte_hash_free(t->by_a);
 	rte_hash_free(t->linger);
 	rte_free(t->lg);
+	rte_free(t->live);
 	rte_free(t->gen);
 	rte_free(t->free);
 	rte_free(t->calls);
@@ -238,6 +242,26 @@ struct call *call_by_b(struct wrk_ctx *w, const char *cid, size_t len)
 	    memcmp(call_s(c, c->b_call_id), cid, len) != 0)
 		return NULL;
 	return c;
+}
+
+void call_live(struct wrk_ctx *w, struct call *c, uint8_t state)
+{
+	uint32_t s = call_slot(w->calls, c);
+
+	__atomic_store_n(&w->calls->live[s], w->calls->gen[s] << 8 | state, __ATOMIC_RELAXED);
+}
+
+uint8_t call_live_state(const struct dp *dp, uint64_t ref)
+{
+	uint32_t wi = (uint32_t)(ref >> 48), s = (uint32_t)(ref & 0xffffff);
+	uint32_t gen = (uint32_t)(ref >> 24) & 0xffffff, v;
+	const struct call_table *t;
+
+	if (wi >= dp->n_workers || dp->wrk[wi] == NULL || (t = dp->wrk[wi]->calls) == NULL ||
+	    s >= t->cap)
+		return 0;
+	v = __atomic_load_n(&t->live[s], __ATOMIC_RELAXED);
+	return v >> 8 == gen ? (uint8_t)v : 0;
 }
 
 struct call *call_by_ref(struct wrk_ctx *w, uint64_t ref)

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Reloading the configuration under established calls: alice (h1) has 5
-# calls up with bob (h2, 6 s each) when the file, now with a new user erin,
-# is reloaded by SIGHUP and then by POST /v1/reload. Every call still ends
-# cleanly: alice's BYE reaches bob in his dialog and is answered, and the
-# CDRs hold 5 answered calls. Afterwards a new call goes through.
+# calls up with bob (h2, 6 s each), which the live-calls API shows answered,
+# when the file, now with a new user erin, is reloaded by SIGHUP and then by
+# POST /v1/reload. Every call still ends cleanly: alice's BYE reaches bob in
+# his dialog and is answered, and the CDRs hold 5 answered calls. Afterwards a new call goes through.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_init cr
@@ -19,6 +19,13 @@ sipp_reg h2 "$H2" $SIPP_PORT bob bobpass22
 sipp_bg bob h2 "$H2" call_uas.xml $((CALLS + 1)) 1 -key hangup caller
 sipp_bg alice h1 "$H1" call_uac.xml $CALLS 10 -s 1002 -key caller alice -key hangup caller -d 6000
 sleep 2 # the 5 calls are up after ~0.5 s
+# the live-calls API shows them answered (as their workers published)
+live=$(api_get /v1/tenants/lab/calls | "$PY" -c '
+import json, sys
+calls = json.load(sys.stdin)["calls"]
+print(sum(1 for c in calls if c["state"] == "answered" and c["callee"] == "1002"))')
+[ "$live" = $CALLS ] || fail "live calls answered to 1002: $live, want $CALLS"
+log "live calls: $CALLS answered"
 
 "$PY" - "$SLUICE_CONF" <<'PYEOF'
 import sys

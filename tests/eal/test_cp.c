@@ -19,9 +19,12 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "call_live.h"
 #include "cdr_store.h"
 #include "cp.h"
 #include "dp_harness.h"
+#include "sip/call.h"
+#include "worker.h"
 
 static struct harness h;
 static struct cp *cp;
@@ -77,6 +80,18 @@ static struct cpmsg *route_req(uint64_t ref, const char *tenant, const char *cal
 	r->user = -1;
 	snprintf(r->caller, sizeof(r->caller), "+15550000001");
 	snprintf(r->callee, sizeof(r->callee), "%s", callee);
+	return m;
+}
+
+/* The CDR of an answered call of tenant "dom". */
+static struct cpmsg *cdr_of(uint64_t ref)
+{
+	struct cpmsg *m = msg_new(CPMSG_CDR, ref);
+
+	m->u.cdr.call_ref = ref;
+	m->u.cdr.disposition = CDR_ANSWERED;
+	m->u.cdr.sip_code = 200;
+	snprintf(m->u.cdr.tenant, sizeof(m->u.cdr.tenant), "dom");
 	return m;
 }
 
@@ -156,36 +171,47 @@ Test(cp_poll, stale_snapshot_or_bad_tenant_gets_503)
 	cr_expect_eq(cp_counter(cp, CP_C_route_bad), 1);
 }
 
-Test(cp_poll, call_events_keep_the_live_calls_table)
+/* Ringing and answered are what the call's worker published, not messages. */
+Test(cp_poll, the_live_calls_table_shows_what_the_worker_published)
 {
+	struct wrk_ctx *w = h.dp->wrk[0];
+	struct call *c = call_alloc(w), *c2;
 	struct cp_call *v;
-	struct cpmsg *m;
+	uint64_t ref;
 
-	msg_up(route_req(46, "dom", "1001"));
+	cr_assert_not_null(c);
+	ref = c->ref;
+	msg_up(route_req(ref, "dom", "1001"));
 	msg_free(msg_down());
 	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
-	cr_expect_eq(v[0].call_ref, 46);
+	cr_expect_eq(v[0].call_ref, ref);
 	cr_expect_eq(v[0].state, CPMSG_CALL_ROUTING);
 	cr_expect_str_eq(v[0].callee, "1001");
 	free(v);
 	cr_expect_eq(cp_calls_copy(cp, "main", &v), 0);
 
-	m = msg_new(CPMSG_CALL_EVENT, 46);
-	m->u.event.state = CPMSG_CALL_RINGING;
-	msg_up(m);
-	cp_poll(cp);
+	call_live(w, c, CPMSG_CALL_RINGING);
 	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
 	cr_expect_eq(v[0].state, CPMSG_CALL_RINGING);
 	free(v);
+	call_live(w, c, CPMSG_CALL_ANSWERED);
+	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
+	cr_expect_eq(v[0].state, CPMSG_CALL_ANSWERED);
+	free(v);
 
-	m = msg_new(CPMSG_CALL_EVENT, 46);
-	m->u.event.state = CPMSG_CALL_ENDED;
-	msg_up(m);
-	cp_poll(cp);
-	cr_expect_eq(cp_calls_copy(cp, "dom", &v), 0);
-	cr_expect_eq(cp_counter(cp, CP_C_events), 2);
-	/* every message went back to the pool: the receiver frees */
-	cr_expect_eq(rte_mempool_in_use_count(h.dp->cp_pool), 0);
+	/* the slot goes to another call: what it publishes is not ref's */
+	call_free(w, c);
+	c2 = call_alloc(w);
+	cr_assert_eq(c2->ref & 0xffffff, ref & 0xffffff, "the freed slot is taken again");
+	call_live(w, c2, CPMSG_CALL_RINGING);
+	cr_expect_eq(call_live_state(h.dp, c2->ref), CPMSG_CALL_RINGING);
+	cr_expect_eq(call_live_state(h.dp, ref), 0);
+	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
+	cr_expect_eq(v[0].state, CPMSG_CALL_ROUTING);
+	free(v);
+	call_free(w, c2);
+	/* a reference to no worker's slot */
+	cr_expect_eq(call_live_state(h.dp, (uint64_t)7 << 48 | 1), 0);
 }
 
 Test(cp_poll, many_calls_grow_the_table_and_all_leave)
@@ -200,17 +226,13 @@ Test(cp_poll, many_calls_grow_the_table_and_all_leave)
 	cr_assert_eq(cp_calls_copy(cp, "dom", &v), (int)CP_CALLS_MIN * 2);
 	free(v);
 	for (uint64_t ref = 1; ref <= CP_CALLS_MIN * 2; ref += 2) {
-		struct cpmsg *m = msg_new(CPMSG_CALL_EVENT, ref << 8);
-
-		m->u.event.state = CPMSG_CALL_ENDED;
-		msg_up(m);
-		cp_poll(cp);
+		msg_up(cdr_of(ref << 8));
+		msg_free(msg_down()); /* its ack */
 	}
 	cr_assert_eq(cp_calls_copy(cp, "dom", &v), (int)CP_CALLS_MIN);
 	for (int i = 0; i < (int)CP_CALLS_MIN; i++)
 		cr_assert_eq((v[i].call_ref >> 8) % 2, 0);
 	free(v);
-	cr_expect_eq(cp_counter(cp, CP_C_events_unknown), 0);
 }
 
 static int count_row(void *arg, const struct cdr *v)
@@ -224,21 +246,14 @@ static int count_row(void *arg, const struct cdr *v)
 Test(cp_poll, a_cdr_ends_the_live_call)
 {
 	struct cp_call *v;
-	struct cpmsg *m;
 
 	msg_up(route_req(47, "dom", "1001"));
 	msg_free(msg_down());
 	cr_assert_eq(cp_calls_copy(cp, "dom", &v), 1);
 	free(v);
-	m = msg_new(CPMSG_CDR, 47);
-	m->u.cdr.call_ref = 47;
-	m->u.cdr.disposition = CDR_ANSWERED;
-	m->u.cdr.sip_code = 200;
-	snprintf(m->u.cdr.tenant, sizeof(m->u.cdr.tenant), "dom");
-	msg_up(m);
+	msg_up(cdr_of(47));
 	msg_free(msg_down()); /* its ack, once on disk */
 	cr_expect_eq(cp_calls_copy(cp, "dom", &v), 0);
-	cr_expect_eq(cp_counter(cp, CP_C_events_unknown), 0);
 }
 
 Test(cp_poll, cdrs_are_stored_then_acked)
