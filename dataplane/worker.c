@@ -282,7 +282,6 @@ int wrk_lcore_main(void *arg)
 		}
 		work += wrk_cp(w);
 		rte_timer_manage();
-		call_linger_expire(w, rte_rdtsc() / w->tsc_per_ms);
 		for (io = 0; io < dp->n_io; io++)
 			wrk_flush(w, io);
 		/* holds no tenant snapshot from here to the next burst */

@@ -164,12 +164,13 @@ struct call {
 /* DESIGN.md: at most 2 KiB per established call (README has the figure) */
 _Static_assert(sizeof(struct call) <= 2048, "struct call grew past 2 KiB");
 
-struct call_linger_ent {
+/* One remembered Call-ID of an ended call; until 0 is an empty way. */
+struct call_linger_way {
 	uint64_t h;               /* the Call-ID's key (see call_table.c) */
-	uint32_t len;
-	uint32_t pad;
 	uint64_t until;           /* ms */
 };
+
+#define CALL_LINGER_WAYS 4        /* a set is one cache line */
 
 /* Per-worker table of calls (call_table.c). */
 struct call_table {
@@ -184,10 +185,10 @@ struct call_table {
 	uint32_t *live;
 	struct rte_hash *by_a;    /* A Call-ID → slot */
 	/* Call-IDs of calls ended by a BYE, kept 64*T1 so a retransmitted
-	 * BYE (our 200 lost) is answered 200, not 481: a FIFO in a ring */
-	struct rte_hash *linger;  /* Call-ID key → index in lg[] */
-	struct call_linger_ent *lg;
-	uint32_t lg_cap, lg_head, lg_n;
+	 * BYE (our 200 lost) is answered 200, not 481: a set-associative
+	 * cache, CALL_LINGER_WAYS ways a set, expired ways reused in place */
+	struct call_linger_way *lg;
+	uint32_t lg_sets;         /* power of two */
 	uint64_t *c;              /* [CALL_C_COUNT]: the worker's stats_lcore call[] */
 };
 
@@ -208,9 +209,6 @@ void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint
 
 /* Did a call with this Call-ID end by a BYE lately? */
 bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now);
-
-/* Forgets what lingered long enough; a few at a time. */
-void call_linger_expire(struct wrk_ctx *w, uint64_t now);
 
 /* The call of an A Call-ID, or NULL. */
 struct call *call_by_a(struct wrk_ctx *w, const char *cid, size_t len);

@@ -42,7 +42,9 @@
 	X(RSET_TOO_BIG, "dialog_route_too_big",                                 \
 	  "route sets too long to keep: INVITE refused 500, or the answer not taken") \
 	X(RSET_NO_HOP, "dialog_route_unfollowable",                             \
-	  "in-dialog requests whose first route is no IPv4 UDP address (sent to the peer's address)")
+	  "in-dialog requests whose first route is no IPv4 UDP address (sent to the peer's address)") \
+	X(LINGER_EVICTED, "calls_linger_evicted",                               \
+	  "ended calls forgotten before 64*T1 (their set was full): a late BYE of one gets 481")
 
 enum call_counter {
 #define CALL_X(id, n, h) CALL_C_##id,

@@ -73,16 +73,16 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 	t->live = rte_zmalloc_socket("call_live", sizeof(*t->live) * cap, 0, socket);
 	snprintf(name, sizeof(name), "calls_a_%u", w);
 	t->by_a = rte_hash_create(&hp);
-	snprintf(name, sizeof(name), "calls_lg_%u", w);
-	/* an A and a B Call-ID per call; at least 2^17, seconds of calls at
-	 * line rate (the oldest go early when full) */
-	t->lg_cap = cap * 2 > (1u << 17) ? cap * 2 : 1u << 17;
-	hp.entries = t->lg_cap * 2; /* a cuckoo hash fills before 100% */
-	t->linger = rte_hash_create(&hp);
-	t->lg = rte_malloc_socket("call_linger", sizeof(*t->lg) * t->lg_cap, 0, socket);
+	/* ways for 8 times the calls a table holds, at least 2^19 (8 MiB):
+	 * 64*T1 of ended calls at some 15k calls/s before a set is full
+	 * (then its oldest is forgotten early, counted) */
+	t->lg_sets = rte_align32pow2(cap * 8 / CALL_LINGER_WAYS);
+	if (t->lg_sets < (1u << 19) / CALL_LINGER_WAYS)
+		t->lg_sets = (1u << 19) / CALL_LINGER_WAYS;
+	t->lg = rte_zmalloc_socket("call_linger", sizeof(*t->lg) * t->lg_sets * CALL_LINGER_WAYS,
+				   RTE_CACHE_LINE_SIZE, socket);
 	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->live == NULL ||
-	    t->by_a == NULL ||
-	    t->linger == NULL || t->lg == NULL) {
+	    t->by_a == NULL || t->lg == NULL) {
 		call_table_free(t);
 		return NULL;
 	}
@@ -102,7 +102,6 @@ void call_table_free(struct call_table *t)
 		for (uint32_t i = 0; i < t->cap; i++)
 			rte_timer_stop(&t->calls[i].tim);
 	rte_hash_free(t->by_a);
-	rte_hash_free(t->linger);
 	rte_free(t->lg);
 	rte_free(t->live);
 	rte_free(t->gen);
@@ -411,34 +410,39 @@ const struct sip_msg *call_kept_msg(struct wrk_ctx *w, struct rte_mbuf *m)
 
 /* ---- Call-IDs of calls ended lately ---- */
 
-static void call_linger_pop(struct call_table *t)
+/* The set of key h: its first way. */
+static struct call_linger_way *call_linger_set(const struct call_table *t, uint64_t h)
 {
-	struct call_linger_ent *e = &t->lg[t->lg_head];
-	struct call_akey k = { .h = e->h, .len = e->len };
-	void *data;
-
-	/* the key may have been added again later: only this entry's */
-	if (rte_hash_lookup_data(t->linger, &k, &data) >= 0 && (uintptr_t)data == t->lg_head)
-		rte_hash_del_key(t->linger, &k);
-	t->lg_head = (t->lg_head + 1) % t->lg_cap;
-	t->lg_n--;
+	return &t->lg[(h >> 32 & (t->lg_sets - 1)) * CALL_LINGER_WAYS];
 }
 
-static void call_linger_put(struct call_table *t, const char *cid, size_t len, uint64_t until)
+/*
+ * Remembers h until `until`: in h's way if it has one, else an empty or
+ * expired way, else the way that expires first (forgotten early, counted).
+ * Written here rather than with rte_hash: an entry only has to outlive
+ * 64*T1, so a full set may drop its oldest, and without deletes and the
+ * FIFO that drove them a put is one cache line.
+ */
+static void call_linger_put(struct call_table *t, const char *cid, size_t len, uint64_t now,
+			    uint64_t until)
 {
-	struct call_akey k = call_akey(cid, len);
-	uint32_t i;
+	uint64_t h = call_akey(cid, len).h;
+	struct call_linger_way *set = call_linger_set(t, h), *v = set;
 
 	if (len == 0)
 		return;
-	if (t->lg_n == t->lg_cap)
-		call_linger_pop(t); /* full: the oldest goes early */
-	i = (t->lg_head + t->lg_n) % t->lg_cap;
-	t->lg[i] = (struct call_linger_ent){ .h = k.h, .len = k.len, .until = until };
-	if (rte_hash_add_key_data(t->linger, &k, (void *)(uintptr_t)i) == 0)
-		t->lg_n++;
-	else
-		call_linger_pop(t); /* no room in its buckets: make some for the next */
+	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++) {
+		if (set[i].h == h || set[i].until <= now) {
+			v = &set[i];
+			goto put;
+		}
+		if (set[i].until < v->until)
+			v = &set[i];
+	}
+	call_count(t, CALL_C_LINGER_EVICTED);
+put:
+	v->h = h;
+	v->until = until;
 }
 
 void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
@@ -447,26 +451,20 @@ void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint
 	 * is the one whose timer J this stands for); the other side's late
 	 * BYE, a glare after the call is gone, gets 481, which is right. */
 	if (c->bye_from == CALL_A)
-		call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now + ms);
+		call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now, now + ms);
 	else
-		call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now + ms);
+		call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now, now + ms);
 }
 
 bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now)
 {
-	struct call_akey k = call_akey(cid, len);
-	void *data;
+	uint64_t h = call_akey(cid, len).h;
+	const struct call_linger_way *set = call_linger_set(w->calls, h);
 
-	return rte_hash_lookup_data(w->calls->linger, &k, &data) >= 0 &&
-	       w->calls->lg[(uintptr_t)data].until > now;
-}
-
-void call_linger_expire(struct wrk_ctx *w, uint64_t now)
-{
-	struct call_table *t = w->calls;
-
-	for (unsigned i = 0; i < 64 && t->lg_n && t->lg[t->lg_head].until <= now; i++)
-		call_linger_pop(t);
+	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++)
+		if (set[i].h == h && set[i].until > now)
+			return true;
+	return false;
 }
 
 struct cpmsg *call_msg_get(struct wrk_ctx *w, const struct call *c, uint8_t type, size_t size)
