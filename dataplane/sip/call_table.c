@@ -22,6 +22,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "call_live.h"
 #include "disp.h"
@@ -139,6 +140,76 @@ struct call *call_alloc(struct wrk_ctx *w)
 	return c;
 }
 
+/* ---- Call-IDs of calls ended lately ---- */
+
+/* The set of key h: its first way. */
+static struct call_linger_way *call_linger_set(const struct call_table *t, uint64_t h)
+{
+	return &t->lg[(h >> 32 & (t->lg_sets - 1)) * CALL_LINGER_WAYS];
+}
+
+/*
+ * The key under which c's Call-ID lingers, its set prefetched; 0 if it has
+ * none. Only the side that sent the BYE retransmits it (its transaction is
+ * the one whose timer J this stands for); the other side's late BYE, a
+ * glare after the call is gone, gets 481, which is right.
+ */
+static uint64_t call_linger_key(const struct call_table *t, const struct call *c)
+{
+	const struct call_str *id = c->bye_from == CALL_A ? &c->a_call_id : &c->b_call_id;
+	uint64_t h;
+
+	if (id->len == 0)
+		return 0;
+	h = call_akey(call_s(c, *id), id->len).h | 1; /* never 0 */
+	rte_prefetch0(call_linger_set(t, h));
+	return h;
+}
+
+/*
+ * Remembers h until `until`: in h's way if it has one, else an empty or
+ * expired way, else the way that expires first (forgotten early, counted).
+ * Written here rather than with rte_hash: an entry only has to outlive
+ * 64*T1, so a full set may drop its oldest, and without deletes and the
+ * FIFO that drove them a put is one cache line.
+ */
+static void call_linger_put(struct call_table *t, uint64_t h, uint64_t now, uint64_t until)
+{
+	struct call_linger_way *set = call_linger_set(t, h), *v = set;
+
+	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++) {
+		if (set[i].h == h || set[i].until <= now) {
+			v = &set[i];
+			goto put;
+		}
+		if (set[i].until < v->until)
+			v = &set[i];
+	}
+	call_count(t, CALL_C_LINGER_EVICTED);
+put:
+	v->h = h;
+	v->until = until;
+}
+
+void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
+{
+	uint64_t h = call_linger_key(w->calls, c);
+
+	if (h)
+		call_linger_put(w->calls, h, now, now + ms);
+}
+
+bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now)
+{
+	uint64_t h = call_akey(cid, len).h | 1;
+	const struct call_linger_way *set = call_linger_set(w->calls, h);
+
+	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++)
+		if (set[i].h == h && set[i].until > now)
+			return true;
+	return false;
+}
+
 static void call_mbuf_drop(struct rte_mbuf **m)
 {
 	rte_pktmbuf_free(*m); /* NULL is a no-op */
@@ -148,10 +219,12 @@ static void call_mbuf_drop(struct rte_mbuf **m)
 void call_free(struct wrk_ctx *w, struct call *c)
 {
 	struct call_table *t = w->calls;
+	uint64_t lg = 0;
 
 	rte_timer_stop(&c->tim);
+	/* its set is a miss in a table of megabytes: asked for now, put last */
 	if (c->phase == CALL_ENDING)
-		call_linger_add(w, c, rte_rdtsc() / w->tsc_per_ms, 64u * w->txn.t1);
+		lg = call_linger_key(t, c);
 	if (c->a_call_id.len) {
 		struct call_akey k = call_akey(call_s(c, c->a_call_id), c->a_call_id.len);
 		void *data = NULL;
@@ -171,6 +244,11 @@ void call_free(struct wrk_ctx *w, struct call *c)
 	}
 	for (unsigned i = 0; i < c->n_legs; i++)
 		call_mbuf_drop(&c->leg[i].inv);
+	if (lg) {
+		uint64_t now = rte_rdtsc() / w->tsc_per_ms;
+
+		call_linger_put(t, lg, now, now + 64u * w->txn.t1);
+	}
 	if (c->dec) {
 		rte_mempool_put(w->dp->cp_pool, c->dec);
 		c->dec = NULL;
@@ -406,65 +484,6 @@ const struct sip_msg *call_kept_msg(struct wrk_ctx *w, struct rte_mbuf *m)
 	if (sip_parse(pkt_payload(m), pkt_meta(m)->payload_len, &w->amsg) < 0)
 		return NULL;
 	return &w->amsg;
-}
-
-/* ---- Call-IDs of calls ended lately ---- */
-
-/* The set of key h: its first way. */
-static struct call_linger_way *call_linger_set(const struct call_table *t, uint64_t h)
-{
-	return &t->lg[(h >> 32 & (t->lg_sets - 1)) * CALL_LINGER_WAYS];
-}
-
-/*
- * Remembers h until `until`: in h's way if it has one, else an empty or
- * expired way, else the way that expires first (forgotten early, counted).
- * Written here rather than with rte_hash: an entry only has to outlive
- * 64*T1, so a full set may drop its oldest, and without deletes and the
- * FIFO that drove them a put is one cache line.
- */
-static void call_linger_put(struct call_table *t, const char *cid, size_t len, uint64_t now,
-			    uint64_t until)
-{
-	uint64_t h = call_akey(cid, len).h;
-	struct call_linger_way *set = call_linger_set(t, h), *v = set;
-
-	if (len == 0)
-		return;
-	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++) {
-		if (set[i].h == h || set[i].until <= now) {
-			v = &set[i];
-			goto put;
-		}
-		if (set[i].until < v->until)
-			v = &set[i];
-	}
-	call_count(t, CALL_C_LINGER_EVICTED);
-put:
-	v->h = h;
-	v->until = until;
-}
-
-void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint32_t ms)
-{
-	/* Only the side that sent the BYE retransmits it (its transaction
-	 * is the one whose timer J this stands for); the other side's late
-	 * BYE, a glare after the call is gone, gets 481, which is right. */
-	if (c->bye_from == CALL_A)
-		call_linger_put(w->calls, call_s(c, c->a_call_id), c->a_call_id.len, now, now + ms);
-	else
-		call_linger_put(w->calls, call_s(c, c->b_call_id), c->b_call_id.len, now, now + ms);
-}
-
-bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now)
-{
-	uint64_t h = call_akey(cid, len).h;
-	const struct call_linger_way *set = call_linger_set(w->calls, h);
-
-	for (unsigned i = 0; i < CALL_LINGER_WAYS; i++)
-		if (set[i].h == h && set[i].until > now)
-			return true;
-	return false;
 }
 
 struct cpmsg *call_msg_get(struct wrk_ctx *w, const struct call *c, uint8_t type, size_t size)
