@@ -73,16 +73,24 @@ static inline void sbuf_slice(struct sbuf *b, const char *buf, struct sip_slice 
 	sbuf_put(b, buf + s.off, s.len);
 }
 
-/* Dotted quad of ip (host byte order). */
+/* Dotted quad of ip (host byte order), in one append. */
 static inline void sbuf_ip(struct sbuf *b, uint32_t ip)
 {
-	sbuf_u32(b, ip >> 24);
-	sbuf_put(b, ".", 1);
-	sbuf_u32(b, (ip >> 16) & 255);
-	sbuf_put(b, ".", 1);
-	sbuf_u32(b, (ip >> 8) & 255);
-	sbuf_put(b, ".", 1);
-	sbuf_u32(b, ip & 255);
+	char d[15];
+	size_t n = 0;
+
+	for (int s = 24; s >= 0; s -= 8) {
+		unsigned v = (ip >> s) & 255;
+
+		if (v >= 100)
+			d[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			d[n++] = (char)('0' + v / 10 % 10);
+		d[n++] = (char)('0' + v % 10);
+		if (s)
+			d[n++] = '.';
+	}
+	sbuf_put(b, d, n);
 }
 
 #endif
