@@ -41,6 +41,22 @@ static char *frame_sip(struct rte_mbuf *m, char *out, size_t cap, uint16_t *dpor
 	return out;
 }
 
+/* Sends msg[0..len) from the peer's port sport to 5060 (in pieces of
+ * frag bytes, 0 whole) and reads the reply's SIP text into out; its
+ * destination port into *dport if not NULL. what names it in a failure. */
+static char *ask(uint16_t sport, const char *msg, size_t len, uint16_t frag, const char *what,
+		 char *out, size_t cap, uint16_t *dport)
+{
+	struct rte_mbuf *m;
+
+	h_send_udp(&h, H_PEER_IP, sport, 5060, msg, (uint16_t)len, frag);
+	m = h_recv_ip(&h, 1000);
+	cr_assert_not_null(m, "no reply to %s", what);
+	frame_sip(m, out, cap, dport);
+	rte_pktmbuf_free(m);
+	return out;
+}
+
 #define STATUS_407 "SIP/2.0 407 Proxy Authentication Required\r\n"
 
 static const char OPTIONS_FMT[] =
@@ -188,14 +204,9 @@ Test(dp, without_rport_reply_goes_to_the_via_port)
 		"CSeq: 1 OPTIONS\r\nl: 0\r\n\r\n";
 	char sip[2048];
 	uint16_t dport;
-	struct rte_mbuf *m;
 
 	h_arp_from_peer(&h);
-	h_send_udp(&h, H_PEER_IP, 40000, 5060, msg, sizeof(msg) - 1, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m);
-	frame_sip(m, sip, sizeof(sip), &dport);
-	rte_pktmbuf_free(m);
+	ask(40000, msg, sizeof(msg) - 1, 0, "the OPTIONS", sip, sizeof(sip), &dport);
 	cr_assert_eq(dport, 5070);
 	/* sent-by equals the source address: no received parameter */
 	cr_assert_not_null(strstr(sip, "\r\nv: SIP/2.0/UDP 198.18.0.11:5070;branch=z9hG4bKnr\r\n"),
@@ -215,14 +226,9 @@ Test(dp, reply_top_via_gets_received_and_rport_and_keeps_the_rest)
 		"CSeq: 1 OPTIONS\r\nl: 0\r\n\r\n";
 	char sip[2048];
 	uint16_t dport;
-	struct rte_mbuf *m;
 
 	h_arp_from_peer(&h);
-	h_send_udp(&h, H_PEER_IP, 40000, 5060, msg, sizeof(msg) - 1, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m);
-	frame_sip(m, sip, sizeof(sip), &dport);
-	rte_pktmbuf_free(m);
+	ask(40000, msg, sizeof(msg) - 1, 0, "the OPTIONS", sip, sizeof(sip), &dport);
 	cr_assert_eq(dport, 40000);
 	cr_assert_not_null(strstr(sip, "\r\nVia: SIP/2.0/UDP 198.18.0.99:5062;x=\"a;b,c\";"
 				       "branch=z9hG4bKtv;rport=40000;received=198.18.0.11\r\n"
@@ -251,15 +257,10 @@ Test(dp, invite_from_unknown_caller_gets_407_and_strays_are_absorbed)
 		"Call-ID: out@x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
 	char sip[2048], ack[512];
 	const char *tag, *sha, *md5;
-	struct rte_mbuf *m;
 	int n;
 
 	h_arp_from_peer(&h);
-	h_send_udp(&h, H_PEER_IP, 5062, 5060, invite, sizeof(invite) - 1, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m);
-	frame_sip(m, sip, sizeof(sip), NULL);
-	rte_pktmbuf_free(m);
+	ask(5062, invite, sizeof(invite) - 1, 0, "the INVITE", sip, sizeof(sip), NULL);
 	/* neither a trunk's source nor a registered device: challenged, as a
 	 * proxy does (Proxy-Authenticate, SHA-256 then MD5, realm the id) */
 	cr_assert(strncmp(sip, STATUS_407, sizeof(STATUS_407) - 1) == 0, "%s", sip);
@@ -308,15 +309,10 @@ Test(dp, ack_of_a_stateless_reply_is_absorbed_by_the_io_lcore)
 		"Content-Length: 0\r\n\r\n";
 	char sip[2048], ack[512];
 	const char *tag;
-	struct rte_mbuf *m;
 	int n;
 
 	h_arp_from_peer(&h);
-	h_send_udp(&h, H_PEER_IP, 5062, 5060, invite, sizeof(invite) - 1, 0);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m);
-	frame_sip(m, sip, sizeof(sip), NULL);
-	rte_pktmbuf_free(m);
+	ask(5062, invite, sizeof(invite) - 1, 0, "the INVITE", sip, sizeof(sip), NULL);
 	cr_assert(strncmp(sip, STATUS_407, sizeof(STATUS_407) - 1) == 0, "%s", sip);
 	tag = strstr(sip, "\r\nTo: <sip:100@y>;tag=");
 	cr_assert_not_null(tag, "%s", sip);
@@ -337,7 +333,6 @@ Test(dp, ack_of_a_stateless_reply_is_absorbed_by_the_io_lcore)
 Test(dp, fragmented_request_is_reassembled_and_answered)
 {
 	char msg[4096], sip[4096];
-	struct rte_mbuf *m;
 	int len;
 
 	len = snprintf(msg, sizeof(msg),
@@ -347,11 +342,7 @@ Test(dp, fragmented_request_is_reassembled_and_answered)
 		       "Call-ID: frag@x\r\nCSeq: 2 OPTIONS\r\n"
 		       "X-Padding: %03000d\r\nContent-Length: 0\r\n\r\n", 0);
 	h_arp_from_peer(&h);
-	h_send_udp(&h, H_PEER_IP, 5062, 5060, msg, (uint16_t)len, 1200);
-	m = h_recv_ip(&h, 1000);
-	cr_assert_not_null(m, "no reply to the reassembled request");
-	frame_sip(m, sip, sizeof(sip), NULL);
-	rte_pktmbuf_free(m);
+	ask(5062, msg, (uint16_t)len, 1200, "the reassembled request", sip, sizeof(sip), NULL);
 	cr_assert_not_null(strstr(sip, "Call-ID: frag@x"));
 	cr_assert_eq(H_STAT(&h, frags_in), 3);
 	cr_assert_eq(H_STAT(&h, reassembled), 1);
