@@ -289,16 +289,9 @@ static int reg(const char *auth, unsigned cseq, char *out, size_t cap)
 Test(invite_auth, registered_source_is_trusted_and_register_nonces_serve)
 {
 	char r[2048], nonce[64], auth[1024];
-	const char *p, *q;
 
 	cr_assert_eq(reg(NULL, 1, r, sizeof(r)), 401, "%s", r);
-	p = strstr(r, "algorithm=SHA-256,");
-	cr_assert_not_null(p, "%s", r);
-	while (p > r && strncmp(p, "WWW-Authenticate:", 17) != 0)
-		p--;
-	p = strstr(p, "nonce=\"") + 7;
-	q = strchr(p, '"');
-	snprintf(nonce, sizeof(nonce), "%.*s", (int)(q - p), p);
+	sip_nonce_of(r, "WWW-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	sip_cred_line("Authorization", "REGISTER", "alice-desk", H_ALICE_PW, "dom.example",
 		  "sip:dom.example", DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	cr_assert_eq(reg(auth, 2, r, sizeof(r)), 200, "%s", r);
@@ -335,14 +328,9 @@ Test(invite_auth, registered_source_is_trusted_and_register_nonces_serve)
 Test(invite_auth, a_register_nonce_serves_an_invite)
 {
 	char r[2048], nonce[64], auth[1024];
-	const char *p, *q;
 
 	cr_assert_eq(reg(NULL, 1, r, sizeof(r)), 401, "%s", r);
-	p = strstr(r, "nonce=\"");
-	cr_assert_not_null(p, "%s", r);
-	p += 7;
-	q = strchr(p, '"');
-	snprintf(nonce, sizeof(nonce), "%.*s", (int)(q - p), p);
+	sip_nonce_of(r, "WWW-Authenticate", "SHA-256", nonce, sizeof(nonce));
 	proxy_auth("alice-desk", H_ALICE_PW, RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	invite("a8@x", 1, "someone", auth, r, sizeof(r));
 	expect_call_from(r, "alice-desk", 0);
