@@ -44,6 +44,9 @@ stats_save before
 
 # 2 s talk time (-d) leaves the ACK time to arrive before the BYE
 export SIPP_TIMEOUT=120
+# Each call lingers 4 s after its last message: the retransmissions of a
+# lost answer at 0.5, 1.5 and 3.5 s still find it (1 s without loss).
+export SIPP_LINGER=4000
 # no 180 (-set ring no): see call_uas.xml
 sipp_bg bob h2 "$H2" call_uas.xml $CALLS 1 -key hangup caller -set ring no
 sipp_run alice h1 "$H1" call_uac.xml $CALLS 2 -s 1002 -key caller alice -key hangup caller \

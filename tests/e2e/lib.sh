@@ -342,13 +342,22 @@ stats_save() { tel /sluice/stats >"$WORK/$1.json" || fail "telemetry /sluice/sta
 #   SIPP_DEST     where it talks to, default 198.18.0.1:5060
 #   SIPP_LPORT    its local port, default 5070 (SIPP_PORT)
 #   SIPP_TIMEOUT  seconds for the whole run, default 60
+#   SIPP_LINGER   ms a call is kept after its last message, so that a
+#                 retransmission (an answer of ours lost) is still answered
+#                 (the scenarios' timewait, -key linger), default 1000: a
+#                 lab without loss retransmits only what took over T1
+#                 (500 ms); call_loss.sh asks for more
+# A run of one call is not paced: with -r 1, SIPp waits for the end of the
+# rate period (1 s) before it exits, so a single call runs at 1 per 10 ms.
 sipp_argv() {
 	local name=$1 host=$2 src=$3 sc=$4 calls=$5 rate=$6 limit=${SIPP_TIMEOUT:-60}
+	local pace=(-r "$rate")
+	[ "$calls" = 1 ] && pace=(-r 1 -rp 10)
 	shift 6
 	SIPP_ARGV=(timeout $((limit + 90)) ip netns exec "$P$host" sipp
 		"${SIPP_DEST:-$APPLIANCE:$SIP_PORT}"
 		-sf "$E2E_DIR/$sc" -i "$src" -p "${SIPP_LPORT:-$SIPP_PORT}"
-		-m "$calls" -r "$rate" -l 2000
+		-m "$calls" "${pace[@]}" -l 2000 -key linger "${SIPP_LINGER:-1000}"
 		-timeout "${limit}s" -timeout_error -recv_timeout 10s -nostdin
 		-default_behaviors all,-bye
 		-trace_err -error_file "$WORK/$name.err"
