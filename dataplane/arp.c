@@ -71,7 +71,8 @@ void arp_input(struct io_ctx *io, uint8_t port, struct rte_mbuf *m)
 	eth_out(io, port, &arp->arp_data.arp_tha, RTE_ETHER_TYPE_ARP, m);
 }
 
-void arp_request(struct io_ctx *io, uint8_t port, uint32_t ip)
+/* A broadcast request from our address for tip; false without an mbuf. */
+static bool arp_send_request(struct io_ctx *io, uint8_t port, uint32_t tip)
 {
 	static const struct rte_ether_addr bcast = {
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
@@ -81,7 +82,7 @@ void arp_request(struct io_ctx *io, uint8_t port, uint32_t ip)
 
 	if (m == NULL) {
 		io->st->drop[DROP_NOMBUF]++;
-		return;
+		return false;
 	}
 	arp = (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(*arp));
 	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -92,7 +93,38 @@ void arp_request(struct io_ctx *io, uint8_t port, uint32_t ip)
 	arp->arp_data.arp_sha = p->mac;
 	arp->arp_data.arp_sip = rte_cpu_to_be_32(p->addr);
 	memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-	arp->arp_data.arp_tip = rte_cpu_to_be_32(ip);
-	io->st->arp_requests++;
+	arp->arp_data.arp_tip = rte_cpu_to_be_32(tip);
 	eth_out(io, port, &bcast, RTE_ETHER_TYPE_ARP, m);
+	return true;
+}
+
+void arp_request(struct io_ctx *io, uint8_t port, uint32_t ip)
+{
+	if (arp_send_request(io, port, ip))
+		io->st->arp_requests++;
+}
+
+/*
+ * ARP announcements (RFC 5227 section 2.3): a request for our own address
+ * from our own address, broadcast. Hosts that hold an entry for it take our
+ * MAC at once, so a restarted appliance (or one on another NIC) is reachable
+ * without waiting for their caches to expire. ARP_ANNOUNCE_NUM of them,
+ * ARP_ANNOUNCE_INTERVAL_S apart, whenever a port's link comes up.
+ */
+void arp_announce_poll(struct io_ctx *io, uint64_t now)
+{
+	for (uint16_t p = 0; p < io->dp->n_ports; p++) {
+		struct dp_port *dp_port = &io->dp->ports[p];
+		uint8_t left = __atomic_load_n(&dp_port->announce, __ATOMIC_ACQUIRE);
+
+		if (left == 0 || (int64_t)(now - io->announce_tsc[p]) < 0)
+			continue;
+		if (!arp_send_request(io, (uint8_t)p, dp_port->addr))
+			continue; /* no mbuf: the next timer tick tries again */
+		io->st->arp_announces++;
+		/* main may have set it again meanwhile: that restart wins */
+		__atomic_compare_exchange_n(&dp_port->announce, &left, left - 1,
+					    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		io->announce_tsc[p] = now + io->hz * ARP_ANNOUNCE_INTERVAL_S;
+	}
 }

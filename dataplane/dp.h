@@ -36,6 +36,9 @@ struct loc_aor;
 struct rte_rcu_qsbr;
 struct digest_nonce_key;
 
+#define ARP_ANNOUNCE_NUM 2        /* RFC 5227 ANNOUNCE_NUM */
+#define ARP_ANNOUNCE_INTERVAL_S 2 /* RFC 5227 ANNOUNCE_INTERVAL, seconds */
+
 struct dp_port {
 	uint16_t port_id;        /* ethdev port id */
 	char name[32];
@@ -47,6 +50,9 @@ struct dp_port {
 	struct rte_mempool *rx_pool; /* dp->pool, or its own for big frames */
 	bool started;
 	uint8_t link_seen;       /* 0 unknown, 1 down, 2 up (port_watch_links) */
+	/* Gratuitous ARPs still to send for addr: set when the link comes up,
+	 * counted down by io lcore 0 (atomic: main writes, io reads). */
+	uint8_t announce;
 };
 
 struct dp {

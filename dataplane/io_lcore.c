@@ -104,6 +104,8 @@ static void io_timers(struct io_ctx *io, uint64_t now)
 	ip_reass_timer(io, now);
 	if (io->n_wait)
 		neigh_wait_poll(io, now);
+	if (io->idx == 0)
+		arp_announce_poll(io, now);
 	if (io->tx_unsent) {
 		io->st->drop[DROP_TX_FULL] += io->tx_unsent;
 		io->tx_unsent = 0;

@@ -62,6 +62,7 @@ struct io_ctx {
 	uint64_t tx_drain_tsc;   /* poll.tx_drain_us in TSC cycles */
 	uint64_t tx_flush_tsc;   /* when the tx buffers were last flushed */
 	uint16_t ip_id;
+	uint64_t announce_tsc[CFG_MAX_PORTS]; /* next gratuitous ARP, io 0 */
 
 	struct sip_msg msg;   /* parse scratch */
 } __rte_cache_aligned;
@@ -85,6 +86,8 @@ void disp_flush(struct io_ctx *io);
 /* arp.c */
 void arp_input(struct io_ctx *io, uint8_t port, struct rte_mbuf *m);
 void arp_request(struct io_ctx *io, uint8_t port, uint32_t ip);
+/* io lcore 0: the gratuitous ARPs the ports ask for (dp_port.announce). */
+void arp_announce_poll(struct io_ctx *io, uint64_t now);
 
 /* icmp.c: m starts at the IPv4 header. */
 void icmp_input(struct io_ctx *io, uint8_t port, struct rte_mbuf *m);

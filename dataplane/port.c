@@ -204,6 +204,9 @@ void port_watch_links(struct dp *dp)
 		if (state == dp->ports[i].link_seen)
 			continue;
 		dp->ports[i].link_seen = state;
+		if (state == 2) /* up: tell the neighbours where we are */
+			__atomic_store_n(&dp->ports[i].announce, ARP_ANNOUNCE_NUM,
+					 __ATOMIC_RELEASE);
 		rte_eth_link_to_str(text, sizeof(text), &link);
 		SL_LOG(INFO, PORT, "port %s: %s\n", dp->ports[i].name, text);
 	}

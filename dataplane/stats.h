@@ -37,6 +37,7 @@ struct stats_lcore {
 	uint64_t arp_in;        /* ARP frames handled */
 	uint64_t arp_replies;   /* ARP replies sent for our addresses */
 	uint64_t arp_requests;  /* ARP requests sent to resolve next hops */
+	uint64_t arp_announces; /* gratuitous ARP for our addresses (link up) */
 	uint64_t icmp_echo;     /* echo requests answered */
 	uint64_t frags_in;      /* IPv4 fragments received */
 	uint64_t reassembled;   /* datagrams completed from fragments */

@@ -8,6 +8,7 @@
  *
  * /sluice/stats        dict of totals over all lcores:
  *     rx rx_bytes tx tx_bytes tx_frags arp_in arp_replies arp_requests
+ *     arp_announces
  *     icmp_echo frags_in reassembled sip_in rtp_in
  *     sip_req_<METHOD> (INVITE … UPDATE, OTHER)  sip_resp_<N>xx (1..6)
  *     sip_error_<code> (parse errors, e.g. sip_error_no_call_id)
@@ -137,6 +138,7 @@ static int tel_stats(const char *cmd, const char *params,
 	U64("arp_in", io.arp_in);
 	U64("arp_replies", io.arp_replies);
 	U64("arp_requests", io.arp_requests);
+	U64("arp_announces", io.arp_announces);
 	U64("icmp_echo", io.icmp_echo);
 	U64("frags_in", io.frags_in);
 	U64("reassembled", io.reassembled);

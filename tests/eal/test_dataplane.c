@@ -17,6 +17,7 @@
 #include <rte_udp.h>
 
 #include "dp_harness.h"
+#include "port.h"
 #include "sip_parse.h"
 #include "tenant.h"
 
@@ -99,6 +100,45 @@ Test(dp, arp_request_for_our_address_is_answered)
 	cr_assert_geq(m->pkt_len, 60u, "padded to the minimum frame");
 	rte_pktmbuf_free(m);
 	cr_assert_eq(H_STAT(&h, arp_replies), 2);
+}
+
+/* A gratuitous ARP request (RFC 5227 announcement) for our address, or
+ * fails the test. */
+static void expect_announcement(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+
+	cr_assert_not_null(m, "no ARP announcement");
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	cr_assert(rte_is_broadcast_ether_addr(&eth->dst_addr));
+	cr_assert_eq(rte_be_to_cpu_16(eth->ether_type), RTE_ETHER_TYPE_ARP);
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	cr_assert_eq(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REQUEST);
+	cr_assert(rte_is_same_ether_addr(&arp->arp_data.arp_sha,
+					 &h.dp->ports[0].mac));
+	cr_assert_eq(rte_be_to_cpu_32(arp->arp_data.arp_sip), H_APP_IP);
+	cr_assert_eq(rte_be_to_cpu_32(arp->arp_data.arp_tip), H_APP_IP);
+	cr_assert(rte_is_zero_ether_addr(&arp->arp_data.arp_tha));
+	rte_pktmbuf_free(m);
+}
+
+Test(dp, link_up_announces_our_address_twice)
+{
+	uint64_t t0;
+
+	cr_assert_eq(H_STAT(&h, arp_announces), 0);
+	port_watch_links(h.dp); /* as the main loop does: the link is up */
+	t0 = rte_rdtsc();
+	expect_announcement(h_recv(&h, 1000));
+	/* the second ARP_ANNOUNCE_INTERVAL_S later, then no more */
+	expect_announcement(h_recv(&h, (ARP_ANNOUNCE_INTERVAL_S + 2) * 1000));
+	cr_assert_geq(rte_rdtsc() - t0,
+		      (ARP_ANNOUNCE_INTERVAL_S * rte_get_tsc_hz()) * 9 / 10);
+	cr_assert_null(h_recv(&h, 500));
+	cr_assert_eq(H_STAT(&h, arp_announces), ARP_ANNOUNCE_NUM);
+	port_watch_links(h.dp); /* still up: no news, no announcement */
+	cr_assert_null(h_recv(&h, 300));
 }
 
 Test(dp, arp_for_another_address_is_not_answered)
