@@ -311,21 +311,27 @@ static void api_m_tenants(const struct cp *cp, const struct tenant_snap *s,
 }
 
 /* One sample per io and worker lcore of a stats_lcore field. */
+/* A counter of every io and worker lcore (and with main, of the main lcore:
+ * its stats hold only busy and idle cycles). */
 static void api_m_lcores(const struct dp *dp, struct metrics_buf *b, const char *name,
-			 const char *help, size_t io_off, size_t wk_off)
+			 const char *help, size_t io_off, size_t wk_off, bool main)
 {
+	static const char *const roles[] = {
+		[ROLE_MAIN] = "main", [ROLE_IO] = "io", [ROLE_WORKER] = "worker",
+	};
 	struct metrics_label l[2] = { { "lcore", NULL }, { "role", NULL } };
 	char id[8];
 
 	metrics_family(b, name, METRICS_COUNTER, help);
 	for (unsigned c = 0; c < RTE_MAX_LCORE; c++) {
-		size_t off = dp->role[c] == ROLE_IO ? io_off : wk_off;
+		size_t off = dp->role[c] == ROLE_WORKER ? wk_off : io_off;
 
-		if (dp->role[c] != ROLE_IO && dp->role[c] != ROLE_WORKER)
+		if (dp->role[c] != ROLE_IO && dp->role[c] != ROLE_WORKER &&
+		    !(main && dp->role[c] == ROLE_MAIN))
 			continue;
 		snprintf(id, sizeof(id), "%u", c);
 		l[0].value = id;
-		l[1].value = dp->role[c] == ROLE_IO ? "io" : "worker";
+		l[1].value = roles[dp->role[c]];
 		metrics_sample_u64(b, l, 2, api_ld((const uint64_t *)
 						   ((const char *)&dp->stats[c] + off)));
 	}
@@ -339,16 +345,16 @@ static void api_m_dataplane(const struct dp *dp, struct metrics_buf *b)
 
 	api_m_lcores(dp, b, "sluice_lcore_rx_total",
 		     "frames (io) or messages (worker) taken in, by lcore",
-		     API_OFF(rx), API_OFF(w_rx));
+		     API_OFF(rx), API_OFF(w_rx), false);
 	api_m_lcores(dp, b, "sluice_lcore_tx_total",
 		     "frames sent (io) or replies handed to an io lcore (worker), by lcore",
-		     API_OFF(tx), API_OFF(w_tx));
+		     API_OFF(tx), API_OFF(w_tx), false);
 	api_m_lcores(dp, b, "sluice_lcore_busy_cycles_total",
 		     "TSC cycles spent on polls that found work, by lcore",
-		     API_OFF(busy_cycles), API_OFF(busy_cycles));
+		     API_OFF(busy_cycles), API_OFF(busy_cycles), true);
 	api_m_lcores(dp, b, "sluice_lcore_idle_cycles_total",
 		     "TSC cycles spent on empty polls and sleeps, by lcore",
-		     API_OFF(idle_cycles), API_OFF(idle_cycles));
+		     API_OFF(idle_cycles), API_OFF(idle_cycles), true);
 	metrics_family(b, "sluice_drops_total", METRICS_COUNTER,
 		       "packets dropped by the dataplane, by reason (dataplane/drop.def)");
 	for (int r = 0; r < DROP_COUNT; r++) {

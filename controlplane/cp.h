@@ -142,8 +142,9 @@ unsigned cp_poll(struct cp *cp);
  */
 int cp_reload_now(struct cp *cp, char *report, size_t cap);
 
-/* Carries out a reload an API thread asked for, if any. Control plane thread. */
-void cp_reload_serve(struct cp *cp);
+/* Carries out a reload an API thread asked for, if any; true if it did.
+ * Control plane thread. */
+bool cp_reload_serve(struct cp *cp);
 
 /*
  * From any other thread: asks the control plane thread for a reload and

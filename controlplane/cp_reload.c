@@ -66,7 +66,7 @@ fail:
 	return rc < 0 ? rc : -EINVAL;
 }
 
-void cp_reload_serve(struct cp *cp)
+bool cp_reload_serve(struct cp *cp)
 {
 	struct cp_reload *r = &cp->reload;
 	char report[sizeof(r->report)];
@@ -75,7 +75,7 @@ void cp_reload_serve(struct cp *cp)
 	pthread_mutex_lock(&r->lock);
 	if (r->asked == r->done) {
 		pthread_mutex_unlock(&r->lock);
-		return;
+		return false;
 	}
 	pthread_mutex_unlock(&r->lock);
 	rc = cp_reload_now(cp, report, sizeof(report));
@@ -85,6 +85,7 @@ void cp_reload_serve(struct cp *cp)
 	r->done = r->asked;
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
+	return true;
 }
 
 int cp_reload_request(struct cp *cp, char *report, size_t cap)

@@ -34,6 +34,7 @@
 #include "cp.h"
 #include "dp.h"
 #include "eal.h"
+#include "idle.h"
 #include "log.h"
 #include "port.h"
 #include "telemetry.h"
@@ -122,15 +123,21 @@ static uint64_t main_now_ms(void)
 
 /*
  * The control plane loop: messages from the workers whenever there are
- * some (a 1 ms sleep after a pass that found none), signals, and the link
- * watch once a second.
+ * some (a MAIN_SLEEP_US sleep after a pass that found none), signals, and
+ * the link watch once a second. Its passes are accounted busy or idle like
+ * the other lcores' (/sluice/lcore_usage, role main).
  */
+#define MAIN_SLEEP_US 1000
+
 static void main_loop(struct dp *dp, struct cp *cp)
 {
-	const struct timespec idle = { 0, 1000 * 1000 };
+	struct stats_lcore *st = &dp->stats[rte_get_main_lcore()];
+	struct idle idle;
 	uint64_t links_at = 0;
 
+	idle_init(&idle, 0, MAIN_SLEEP_US, MAIN_SLEEP_US);
 	while (main_signal != SIGINT && main_signal != SIGTERM) {
+		unsigned work = 0;
 		uint64_t now;
 
 		if (main_signal == SIGHUP) {
@@ -139,15 +146,16 @@ static void main_loop(struct dp *dp, struct cp *cp)
 			main_signal = 0;
 			if (cp_reload_now(cp, report, sizeof(report)) == 0)
 				SL_LOG(NOTICE, MAIN, "SIGHUP: reloaded %s\n", report);
+			work++;
 		}
-		cp_reload_serve(cp);
+		work += cp_reload_serve(cp);
 		now = main_now_ms();
 		if (now >= links_at) {
 			port_watch_links(dp);
 			links_at = now + 1000;
 		}
-		if (cp_poll(cp) == 0)
-			nanosleep(&idle, NULL);
+		work += cp_poll(cp);
+		idle_step(&idle, st, work);
 	}
 	SL_LOG(NOTICE, MAIN, "signal %d: stopping\n", (int)main_signal);
 }

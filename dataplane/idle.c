@@ -9,12 +9,16 @@
 
 #include "idle.h"
 
-void idle_init(struct idle *idle, uint32_t spin, uint32_t max_us)
+void idle_init(struct idle *idle, uint32_t spin, uint32_t min_us,
+	       uint32_t max_us)
 {
 	idle->spin = spin;
 	idle->max_us = max_us ? max_us : 1;
+	idle->min_us = min_us ? min_us : 1;
+	if (idle->min_us > idle->max_us)
+		idle->min_us = idle->max_us;
 	idle->empty = 0;
-	idle->sleep_us = 1;
+	idle->sleep_us = idle->min_us;
 	idle->last_tsc = rte_rdtsc();
 }
 
@@ -36,7 +40,7 @@ void idle_step(struct idle *idle, struct stats_lcore *st, unsigned work)
 	if (work) {
 		st->busy_cycles += dt;
 		idle->empty = 0;
-		idle->sleep_us = 1;
+		idle->sleep_us = idle->min_us;
 		idle->last_tsc = now;
 		return;
 	}

@@ -4,9 +4,11 @@
  *
  * A polling lcore calls idle_step() once per loop with the amount of work the
  * loop did. While work arrives it polls at full speed; after `spin` empty
- * loops it pauses, then sleeps for growing periods (1 µs doubling to
+ * loops it pauses, then sleeps for growing periods (`min_us` doubling to
  * `max_us`), so an idle appliance on a small box leaves the cores to others.
- * The first packet after a sleep resets the back-off.
+ * The first packet after a sleep resets the back-off. The io and worker
+ * lcores start at 1 µs; the main lcore (the control plane, which can wait)
+ * sleeps 1 ms at once.
  *
  * The same step accounts TSC cycles as busy (the loop did work) or idle (it
  * did not, including sleeps). DPDK 22.11 has no lcore usage callback
@@ -22,13 +24,15 @@
 
 struct idle {
 	uint32_t spin;      /* empty loops before sleeping */
+	uint32_t min_us;    /* first sleep */
 	uint32_t max_us;    /* longest sleep */
 	uint32_t empty;     /* consecutive empty loops */
 	uint32_t sleep_us;  /* next sleep length */
 	uint64_t last_tsc;  /* end of the previous step */
 };
 
-void idle_init(struct idle *idle, uint32_t spin, uint32_t max_us);
+void idle_init(struct idle *idle, uint32_t spin, uint32_t min_us,
+	       uint32_t max_us);
 
 /* Accounts the loop that just ran and backs off if it was empty. */
 void idle_step(struct idle *idle, struct stats_lcore *st, unsigned work);

@@ -42,7 +42,7 @@ struct io_ctx *io_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 	io->hz = rte_get_tsc_hz();
 	io->tsc_per_ms = io->hz / 1000 ? io->hz / 1000 : 1;
 	io->tx_drain_tsc = io->hz / 1000000 * dp->cfg->poll.tx_drain_us;
-	idle_init(&io->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
+	idle_init(&io->idle, dp->cfg->poll.idle_spin, 1, dp->cfg->poll.idle_max_us);
 	for (p = 0; p < dp->n_ports; p++) {
 		io->txbuf[p] = rte_zmalloc_socket("io_txbuf",
 				RTE_ETH_TX_BUFFER_SIZE(IO_BURST), 0, socket);

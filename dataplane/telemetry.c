@@ -344,7 +344,7 @@ static int tel_usage(const char *cmd, const char *params,
 		const struct stats_lcore *s = &tel_dp->stats[l];
 		uint64_t b, i;
 
-		if (tel_dp->role[l] != ROLE_IO && tel_dp->role[l] != ROLE_WORKER)
+		if (tel_dp->role[l] == ROLE_NONE)
 			continue;
 		b = __atomic_load_n(&s->busy_cycles, __ATOMIC_RELAXED);
 		i = __atomic_load_n(&s->idle_cycles, __ATOMIC_RELAXED);

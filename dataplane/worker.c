@@ -37,7 +37,7 @@ struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 	w->st = &dp->stats[lcore];
 	w->ip_id = (uint16_t)(idx << 12);
 	w->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
-	idle_init(&w->idle, dp->cfg->poll.idle_spin, dp->cfg->poll.idle_max_us);
+	idle_init(&w->idle, dp->cfg->poll.idle_spin, 1, dp->cfg->poll.idle_max_us);
 	sip_txn_cfg_init(&w->txn, dp->cfg->sip.t1_ms, dp->cfg->sip.t2_ms, dp->cfg->sip.t4_ms);
 	w->calls = call_table_create(idx, dp->cfg->workers.max_calls,
 				     (int)rte_lcore_to_socket_id(lcore), w->st->call);

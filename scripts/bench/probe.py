@@ -30,6 +30,8 @@ in cpu.py, which this imports.
     probe.py delta FILE_BEFORE FILE_AFTER
         Busy share of each lcore, message counts, drops and (with --pid
         snapshots) the CPU the whole process used, polling included.
+        busy_cores and busy_cycles_per_msg are the io and worker lcores'
+        (the packet path); the main lcore is listed under lcores.
 
 Exit codes: 0 ok, 1 the process did not start or the socket failed, 2 usage.
 """
@@ -189,12 +191,12 @@ def cmd_delta(a):
         return b - a
 
     sip_in = diff("io", "sip_in")
-    busy = sum(u1["busy_cycles"][i] - u0["busy_cycles"][i]
-               for i in range(len(u1["lcore_ids"])))
+    path = [i for i, r in enumerate(u1["role"]) if r in ("io", "worker")]
+    busy = sum(u1["busy_cycles"][i] - u0["busy_cycles"][i] for i in path)
     out = {
         "wall_s": round(wall, 3),
         "lcores": lcores,
-        "busy_cores": sum(x["busy_share"] for x in lcores),
+        "busy_cores": sum(lcores[i]["busy_share"] for i in path),
         "busy_cycles_per_msg": busy / sip_in if sip_in else 0.0,
         "sip_in": sip_in,
         "options_200": diff("stats", "options_200"),

@@ -357,6 +357,10 @@ Test(cp_api, tokens_scope_the_tenant_routes)
 		  "%.2000s", body);
 	cr_expect(strstr(body, "sluice_lcore_rx_total{lcore=\"2\",role=\"worker\"}") != NULL,
 		  "%.2000s", body);
+	/* the main lcore's load (the control plane), in busy and idle only */
+	cr_expect(strstr(body, "sluice_lcore_busy_cycles_total{lcore=\"0\",role=\"main\"}")
+		  != NULL, "%.2000s", body);
+	cr_expect(strstr(body, "sluice_lcore_rx_total{lcore=\"0\"") == NULL, "%.2000s", body);
 }
 
 TestSuite(cp_api, .init = setup, .fini = teardown, .timeout = 60);
