@@ -396,6 +396,9 @@ static void api_m_cp(const struct cp *cp, struct metrics_buf *b)
 	metrics_family(b, "sluice_cdr_written_total", METRICS_COUNTER,
 		       "CDRs committed to the store");
 	metrics_sample_u64(b, NULL, 0, ws.written);
+	metrics_family(b, "sluice_cdr_commits_total", METRICS_COUNTER,
+		       "CDR store transactions that committed (group commits: see cdr_writer.c)");
+	metrics_sample_u64(b, NULL, 0, ws.commits);
 	metrics_family(b, "sluice_cdr_dropped_total", METRICS_COUNTER,
 		       "CDRs refused: the writer's queue was full");
 	metrics_sample_u64(b, NULL, 0, ws.dropped);

@@ -40,6 +40,7 @@ struct cdr_writer_ack {
 struct cdr_writer_stats {
 	uint64_t queued;      /* records accepted by cdr_writer_push */
 	uint64_t written;     /* records committed */
+	uint64_t commits;     /* transactions that committed them */
 	uint64_t dropped;     /* pushes refused: the queue was full */
 	uint64_t put_errors;  /* transactions that failed (and were retried) */
 	uint64_t lost;        /* records still unwritten when the writer stopped */
