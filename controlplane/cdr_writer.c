@@ -31,7 +31,6 @@
 #include "cdr_writer.h"
 
 #define CDR_WRITER_RETRY_MS 200   /* pause before retrying a failed batch */
-#define CDR_WRITER_GATHER_US 4000 /* commits start at most this often */
 
 struct cdr_writer {
 	struct cdr_store *store;

@@ -26,6 +26,8 @@
 
 #define CDR_WRITER_QUEUE_DEFAULT 8192 /* records waiting to be written */
 #define CDR_WRITER_BATCH 256          /* records per transaction at most */
+#define CDR_WRITER_GATHER_US 4000     /* commits start at most this often
+					 (group commit, see cdr_writer.c) */
 
 struct cdr_store;
 struct cdr_writer;

@@ -22,34 +22,17 @@
 #include <sqlite3.h>
 
 #include "cdr_store.h"
-
-static char dir[64];
-static char path[128];
+#include "test_db_dir.h"
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/test_cdr_store_XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/cdr.db", dir);
+	db_dir_make("test_cdr_store");
 }
 
-static void teardown(void)
-{
-	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, ext[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-TestSuite(cdr_store_open, .init = setup, .fini = teardown);
-TestSuite(cdr_store_put, .init = setup, .fini = teardown);
-TestSuite(cdr_store_query, .init = setup, .fini = teardown);
-TestSuite(cdr_store_count, .init = setup, .fini = teardown);
+TestSuite(cdr_store_open, .init = setup, .fini = db_dir_remove);
+TestSuite(cdr_store_put, .init = setup, .fini = db_dir_remove);
+TestSuite(cdr_store_query, .init = setup, .fini = db_dir_remove);
+TestSuite(cdr_store_count, .init = setup, .fini = db_dir_remove);
 
 /* A record whose every field says which i it is. */
 static void make(struct cdr *v, unsigned i, const char *tenant,
