@@ -27,7 +27,8 @@
  *     name link_up speed_mbps ipackets opackets ibytes obytes imissed
  *     ierrors oerrors rx_nombuf
  * /sluice/lcore_usage  dict of arrays (the shape of DPDK 23.03's
- *     /eal/lcore/usage): lcore_ids role total_cycles busy_cycles
+ *     /eal/lcore/usage): lcore_ids role total_cycles busy_cycles, for the
+ *     io and worker lcores and the main lcore (the control plane loop)
  * /sluice/neigh        dict of arrays: port ip mac age_ms
  */
 #include <ctype.h>
@@ -423,7 +424,7 @@ int telemetry_register(struct dp *dp)
 		{ "/sluice/workers", tel_workers, "Per worker counters." },
 		{ "/sluice/ports", tel_ports, "Per port link and counters." },
 		{ "/sluice/lcore_usage", tel_usage,
-		  "Busy and total TSC cycles per polling lcore." },
+		  "Busy and total TSC cycles per lcore (io, worker, main)." },
 		{ "/sluice/neigh", tel_neigh, "Neighbour (ARP) table." },
 	};
 	size_t i;
