@@ -42,7 +42,11 @@ for h in h1 h2; do
 done
 stats_save before
 
-# 2 s talk time (-d) leaves the ACK time to arrive before the BYE
+# 4 s talk time (-d) leaves the ACK time to arrive before the BYE: alice's
+# ACK goes again with each 200 sluice retransmits (0, 0.5, 1.5, 3.5 s), so
+# only four losses in a row (1 in 10^4) let her BYE reach bob before any
+# ACK, an order bob's scenario cannot take. With 2 s it took three (1 in
+# 1000 calls), and one ASan run failed that way.
 export SIPP_TIMEOUT=120
 # Each call lingers 4 s after its last message: the retransmissions of a
 # lost answer at 0.5, 1.5 and 3.5 s still find it (1 s without loss).
@@ -50,7 +54,7 @@ export SIPP_LINGER=4000
 # no 180 (-set ring no): see call_uas.xml
 sipp_bg bob h2 "$H2" call_uas.xml $CALLS 1 -key hangup caller -set ring no
 sipp_run alice h1 "$H1" call_uac.xml $CALLS 2 -s 1002 -key caller alice -key hangup caller \
-	-d 2000 || true
+	-d 4000 || true
 sipp_expect_all alice $CALLS
 sipp_wait bob || true
 sipp_expect_all bob $CALLS
