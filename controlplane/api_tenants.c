@@ -350,11 +350,14 @@ static void api_m_dataplane(const struct dp *dp, struct metrics_buf *b)
 		     "frames sent (io) or replies handed to an io lcore (worker), by lcore",
 		     API_OFF(tx), API_OFF(w_tx), false);
 	api_m_lcores(dp, b, "sluice_lcore_busy_cycles_total",
-		     "TSC cycles spent on polls that found work, by lcore",
+		     "TSC cycles spent on the CPU in polls that found work, by lcore",
 		     API_OFF(busy_cycles), API_OFF(busy_cycles), true);
 	api_m_lcores(dp, b, "sluice_lcore_idle_cycles_total",
 		     "TSC cycles spent on empty polls and sleeps, by lcore",
 		     API_OFF(idle_cycles), API_OFF(idle_cycles), true);
+	api_m_lcores(dp, b, "sluice_lcore_preempt_cycles_total",
+		     "TSC cycles polls that found work spent off the CPU (preempted), by lcore",
+		     API_OFF(preempt_cycles), API_OFF(preempt_cycles), true);
 	metrics_family(b, "sluice_drops_total", METRICS_COUNTER,
 		       "packets dropped by the dataplane, by reason (dataplane/drop.def)");
 	for (int r = 0; r < DROP_COUNT; r++) {

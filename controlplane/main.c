@@ -136,6 +136,7 @@ static void main_loop(struct dp *dp, struct cp *cp)
 	uint64_t links_at = 0;
 
 	idle_init(&idle, 0, MAIN_SLEEP_US, MAIN_SLEEP_US);
+	idle_open(&idle);
 	while (main_signal != SIGINT && main_signal != SIGTERM) {
 		unsigned work = 0;
 		uint64_t now;
@@ -157,6 +158,7 @@ static void main_loop(struct dp *dp, struct cp *cp)
 		work += cp_poll(cp);
 		idle_step(&idle, st, work);
 	}
+	idle_close(&idle);
 	SL_LOG(NOTICE, MAIN, "signal %d: stopping\n", (int)main_signal);
 }
 

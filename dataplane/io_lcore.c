@@ -123,6 +123,7 @@ int io_lcore_main(void *arg)
 	       io->lcore, io->idx, dp->n_ports);
 	rte_rcu_qsbr_thread_register(dp->rcu, io->lcore);
 	rte_rcu_qsbr_thread_online(dp->rcu, io->lcore);
+	idle_open(&io->idle);
 	while (!dp->stop) {
 		unsigned work = 0;
 		uint64_t now;
@@ -154,6 +155,7 @@ int io_lcore_main(void *arg)
 		rte_rcu_qsbr_quiescent(dp->rcu, io->lcore);
 		idle_step(&io->idle, io->st, work);
 	}
+	idle_close(&io->idle);
 	rte_rcu_qsbr_thread_offline(dp->rcu, io->lcore);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, io->lcore);
 	return 0;

@@ -75,6 +75,7 @@ struct stats_lcore {
 	/* busy/idle accounting (see idle.h) */
 	uint64_t busy_cycles;
 	uint64_t idle_cycles;
+	uint64_t preempt_cycles; /* loops with work, off the CPU part-way */
 } __rte_cache_aligned;
 
 /* Name and help text of a drop reason. */

@@ -19,16 +19,18 @@
  *     rtp_no_session worker_tx  n_io n_workers
  * /sluice/io           dict of arrays, one entry per io lcore:
  *     lcore rx sip_in rtp_in arp_in icmp_echo reassembled tx tx_frags
- *     drops busy_cycles idle_cycles
+ *     drops busy_cycles idle_cycles preempt_cycles
  * /sluice/workers      dict of arrays, one entry per worker:
  *     lcore rx options_200 not_impl_501 ack responses rtp tx drops
- *     busy_cycles idle_cycles
+ *     busy_cycles idle_cycles preempt_cycles
  * /sluice/ports        dict of arrays, one entry per port:
  *     name link_up speed_mbps ipackets opackets ibytes obytes imissed
  *     ierrors oerrors rx_nombuf
  * /sluice/lcore_usage  dict of arrays (the shape of DPDK 23.03's
  *     /eal/lcore/usage): lcore_ids role total_cycles busy_cycles, for the
- *     io and worker lcores and the main lcore (the control plane loop)
+ *     io and worker lcores and the main lcore (the control plane loop);
+ *     and preempt_cycles: busy loops' time off the CPU, which busy_cycles
+ *     leaves out (idle.h), total_cycles holds
  * /sluice/neigh        dict of arrays: port ip mac age_ms
  */
 #include <ctype.h>
@@ -225,6 +227,7 @@ static int tel_io(const char *cmd, const char *params, struct rte_tel_data *d)
 		COL("tx_frags", tx_frags), { "drops", SIZE_MAX },
 		COL("busy_cycles", busy_cycles),
 		COL("idle_cycles", idle_cycles),
+		COL("preempt_cycles", preempt_cycles),
 	};
 
 	(void)cmd;
@@ -245,6 +248,7 @@ static int tel_workers(const char *cmd, const char *params,
 		COL("tx", w_tx), { "drops", SIZE_MAX },
 		COL("busy_cycles", busy_cycles),
 		COL("idle_cycles", idle_cycles),
+		COL("preempt_cycles", preempt_cycles),
 	};
 
 	(void)cmd;
@@ -322,7 +326,7 @@ static int tel_usage(const char *cmd, const char *params,
 		[ROLE_NONE] = "none", [ROLE_MAIN] = "main",
 		[ROLE_IO] = "io", [ROLE_WORKER] = "worker",
 	};
-	struct rte_tel_data *ids, *role, *total, *busy;
+	struct rte_tel_data *ids, *role, *total, *busy, *pre;
 	unsigned l;
 
 	(void)cmd;
@@ -334,30 +338,35 @@ static int tel_usage(const char *cmd, const char *params,
 	role = tel_array(RTE_TEL_STRING_VAL);
 	total = tel_array(RTE_TEL_U64_VAL);
 	busy = tel_array(RTE_TEL_U64_VAL);
-	if (!ids || !role || !total || !busy) {
+	pre = tel_array(RTE_TEL_U64_VAL);
+	if (!ids || !role || !total || !busy || !pre) {
 		rte_tel_data_free(ids);
 		rte_tel_data_free(role);
 		rte_tel_data_free(total);
 		rte_tel_data_free(busy);
+		rte_tel_data_free(pre);
 		return -ENOMEM;
 	}
 	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		const struct stats_lcore *s = &tel_dp->stats[l];
-		uint64_t b, i;
+		uint64_t b, i, p;
 
 		if (tel_dp->role[l] == ROLE_NONE)
 			continue;
 		b = __atomic_load_n(&s->busy_cycles, __ATOMIC_RELAXED);
 		i = __atomic_load_n(&s->idle_cycles, __ATOMIC_RELAXED);
+		p = __atomic_load_n(&s->preempt_cycles, __ATOMIC_RELAXED);
 		rte_tel_data_add_array_u64(ids, l);
 		rte_tel_data_add_array_string(role, role_names[tel_dp->role[l]]);
-		rte_tel_data_add_array_u64(total, b + i);
+		rte_tel_data_add_array_u64(total, b + i + p);
 		rte_tel_data_add_array_u64(busy, b);
+		rte_tel_data_add_array_u64(pre, p);
 	}
 	rte_tel_data_add_dict_container(d, "lcore_ids", ids, 0);
 	rte_tel_data_add_dict_container(d, "role", role, 0);
 	rte_tel_data_add_dict_container(d, "total_cycles", total, 0);
 	rte_tel_data_add_dict_container(d, "busy_cycles", busy, 0);
+	rte_tel_data_add_dict_container(d, "preempt_cycles", pre, 0);
 	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	return 0;
 }

@@ -284,6 +284,7 @@ int wrk_lcore_main(void *arg)
 	SL_LOG(INFO, WRK, "worker %u on lcore %u\n", w->idx, w->lcore);
 	rte_rcu_qsbr_thread_register(dp->rcu, w->lcore);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->lcore);
+	idle_open(&w->idle);
 	while (!dp->stop) {
 		unsigned work = 0;
 
@@ -304,6 +305,7 @@ int wrk_lcore_main(void *arg)
 		rte_rcu_qsbr_quiescent(dp->rcu, w->lcore);
 		idle_step(&w->idle, w->st, work);
 	}
+	idle_close(&w->idle);
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->lcore);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->lcore);
 	return 0;

@@ -51,5 +51,9 @@ roles = u["role"]
 assert sorted(roles) == ["io", "main", "worker", "worker"], roles
 assert all(t > 0 for t in u["total_cycles"]), u
 assert all(b > 0 for r, b in zip(roles, u["busy_cycles"]) if r != "main"), u
+# busy time on the CPU and preempted time are parts of the total
+assert len(u["preempt_cycles"]) == len(roles), u
+assert all(b + p <= t for b, p, t in
+           zip(u["busy_cycles"], u["preempt_cycles"], u["total_cycles"])), u
 PY
 log "PASS"

@@ -361,8 +361,11 @@ Test(cp_api, tokens_scope_the_tenant_routes)
 		  "%.2000s", body);
 	cr_expect(strstr(body, "sluice_lcore_rx_total{lcore=\"2\",role=\"worker\"}") != NULL,
 		  "%.2000s", body);
-	/* the main lcore's load (the control plane), in busy and idle only */
+	/* the main lcore's load (the control plane), in busy, idle and preempted
+	 * cycles only */
 	cr_expect(strstr(body, "sluice_lcore_busy_cycles_total{lcore=\"0\",role=\"main\"}")
+		  != NULL, "%.2000s", body);
+	cr_expect(strstr(body, "sluice_lcore_preempt_cycles_total{lcore=\"0\",role=\"main\"}")
 		  != NULL, "%.2000s", body);
 	cr_expect(strstr(body, "sluice_lcore_rx_total{lcore=\"0\"") == NULL, "%.2000s", body);
 }
