@@ -164,7 +164,7 @@ static uint32_t dp_loc_capacity(uint32_t n_devs)
  * snapshot, RCU for the ones reloads make, the nonce secret. */
 static int dp_tenants(struct dp *dp)
 {
-	uint64_t secret[4];
+	uint64_t secret[4], *nc_slots;
 	uint32_t n_devs = 0;
 	char err[256];
 	size_t rcu_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
@@ -174,9 +174,15 @@ static int dp_tenants(struct dp *dp)
 					RTE_CACHE_LINE_SIZE);
 	dp->rcu = rte_zmalloc("rcu", rcu_size, RTE_CACHE_LINE_SIZE);
 	dp->nonce_key = rte_zmalloc("nonce_key", sizeof(*dp->nonce_key), RTE_CACHE_LINE_SIZE);
-	if (!dp->tenant_states || !dp->rcu || !dp->nonce_key ||
-	    rte_rcu_qsbr_init(dp->rcu, RTE_MAX_LCORE) != 0)
+	nc_slots = rte_zmalloc("nonce_count", sizeof(uint64_t) * NONCE_COUNT_SLOTS,
+			       RTE_CACHE_LINE_SIZE);
+	if (!dp->tenant_states || !dp->rcu || !dp->nonce_key || !nc_slots ||
+	    nonce_count_init(&dp->nonce_count, nc_slots, NONCE_COUNT_SLOTS) != 0 ||
+	    rte_rcu_qsbr_init(dp->rcu, RTE_MAX_LCORE) != 0) {
+		if (dp->nonce_count.slot == NULL)
+			rte_free(nc_slots);
 		return -ENOMEM;
+	}
 	for (uint32_t t = 0; t < dp->cfg->n_tenants; t++)
 		for (uint32_t u = 0; u < dp->cfg->tenants[t].n_users; u++)
 			n_devs += dp->cfg->tenants[t].users[u].n_devices;
@@ -303,6 +309,7 @@ void dp_free(struct dp *dp)
 	rte_free(dp->tenant_states);
 	rte_free(dp->loc);
 	rte_free(dp->nonce_key);
+	rte_free(dp->nonce_count.slot);
 	for (w = 0; w < CFG_MAX_WORKERS; w++) {
 		void *msg;
 

@@ -24,6 +24,7 @@
 #include <rte_ring.h>
 
 #include "cfg.h"
+#include "sip/nonce_count.h"
 #include "stats.h"
 #include "tenant.h"
 
@@ -84,11 +85,13 @@ struct dp {
 	struct tenant_state *tenant_states; /* [TENANT_MAX_STATES] */
 
 	/* Registrations: one AOR per device (slot = device index of the
-	 * snapshot), shared by every worker; the digest nonce secret. */
+	 * snapshot), shared by every worker; the digest nonce secret and the
+	 * nonce counts accepted (replay protection), shared too. */
 	struct loc_aor *loc;
 	uint32_t n_loc;
 	struct tenant_slots loc_slots;      /* free slots of loc[] */
 	struct digest_nonce_key *nonce_key;
+	struct nonce_count nonce_count;     /* its slots rte_zmalloc'd */
 
 	/* Reloads (tenant_reload.c): io and worker lcores report quiescent
 	 * states on rcu once a loop; a replaced snapshot is retired, and

@@ -15,7 +15,7 @@
  *     admit_404 admit_403 admit_503_cps admit_503_calls (io lcore answers)
  *     drop_<reason> (see dataplane/drop.def)  drops_total
  *     options_200 not_impl_501 register_ok register_challenged
- *     register_denied ack_absorbed responses_absorbed
+ *     register_denied auth_replays ack_absorbed responses_absorbed
  *     rtp_no_session worker_tx  n_io n_workers
  * /sluice/io           dict of arrays, one entry per io lcore:
  *     lcore rx sip_in rtp_in arp_in icmp_echo reassembled tx tx_frags
@@ -158,6 +158,7 @@ static int tel_stats(const char *cmd, const char *params,
 	U64("register_ok", wk.w_reg_ok);
 	U64("register_challenged", wk.w_reg_challenged);
 	U64("register_denied", wk.w_reg_denied);
+	U64("auth_replays", wk.w_auth_replay);
 	U64("ack_absorbed", wk.w_ack);
 	U64("responses_absorbed", wk.w_responses);
 	U64("rtp_no_session", wk.w_rtp);

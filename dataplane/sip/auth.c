@@ -9,15 +9,23 @@
  *     ├ algorithm the tenant does not offer ────────────────► 403
  *     ├ nonce not ours ─────────────────────────────────────► challenge
  *     ├ nonce older than AUTH_NONCE_AGE_S ──────────────────► challenge, stale=true
- *     └ username a device of the tenant whose password or
- *       stored HA1 gives the response for the method ─ no ──► 403
- *                                                   └ yes ─► the device
+ *     ├ username a device of the tenant whose password or
+ *     │ stored HA1 gives the response for the method ─ no ──► 403
+ *     └ nonce count above the last this nonce had ── no ────► challenge, stale=true
+ *                                                  └ yes ───► the device
  *
  * Nonces are stateless (digest_nonce_make): bound to the tenant's realm
  * and their time, not to a method or a client address, so one a device got
- * on a REGISTER serves its INVITEs too. Values from other realms are
- * skipped: a request may carry credentials for proxies before us. Nothing
- * here allocates or blocks; the hashes run on the stack (nettle).
+ * on a REGISTER serves its INVITEs too, with the next nonce count. The one
+ * piece of state, the highest count each nonce was accepted with, lives in
+ * a table every worker shares (sip/nonce_count.h) and is written only for
+ * credentials that verified, so nobody without the password can use up a
+ * device's counts. Credentials without qop have no count: their nonce is
+ * good once. A replay is challenged with stale=true rather than refused,
+ * so a client that repeats a count by mistake recovers with a new nonce.
+ * Values from other realms are skipped: a request may carry credentials
+ * for proxies before us. Nothing here allocates or blocks; the hashes run
+ * on the stack (nettle).
  */
 #include <errno.h>
 #include <string.h>
@@ -25,6 +33,7 @@
 
 #include "sip/auth.h"
 #include "sip/digest.h"
+#include "sip/nonce_count.h"
 #include "tenant.h"
 
 uint64_t auth_now_s(void)
@@ -51,8 +60,9 @@ unsigned auth_algs(const struct cfg_tenant *t)
 	return mask ? mask : DIGEST_OFFER_DEFAULT;
 }
 
-int auth_challenge_hdrs(const struct digest_nonce_key *key, const struct cfg_tenant *t,
-			unsigned flags, bool stale, char *out, size_t cap)
+int auth_challenge_hdrs(const struct digest_nonce_key *key, struct nonce_count *nc,
+			const struct cfg_tenant *t, unsigned flags, bool stale, char *out,
+			size_t cap)
 {
 	struct digest_nonce_scope sc = auth_scope(t);
 	char nonce[DIGEST_NONCE_LEN];
@@ -69,7 +79,7 @@ int auth_challenge_hdrs(const struct digest_nonce_key *key, const struct cfg_ten
 
 	if (cap == 0)
 		return -ENOSPC;
-	digest_nonce_make(key, &sc, auth_now_s(), nonce);
+	digest_nonce_make(key, &sc, auth_now_s(), nonce_count_issue(nc), nonce);
 	n = digest_challenge_hdrs(&ch, flags & AUTH_F_PROXY, out, cap - 1);
 	if (n < 0)
 		return n;
@@ -120,9 +130,9 @@ static bool auth_verify_dev(const struct digest_cred *c, const struct tenant_dev
 	return rc == 0;
 }
 
-enum auth_verdict auth_check(const struct digest_nonce_key *key, const struct tenant_snap *s,
-			     uint32_t ti, const char *buf, const struct sip_msg *msg,
-			     unsigned flags, int *dev)
+enum auth_verdict auth_check(const struct digest_nonce_key *key, struct nonce_count *nc,
+			     const struct tenant_snap *s, uint32_t ti, const char *buf,
+			     const struct sip_msg *msg, unsigned flags, int *dev)
 {
 	const struct cfg_tenant *t = s->t[ti].cfg;
 	const struct sip_hdr *h;
@@ -131,6 +141,7 @@ enum auth_verdict auth_check(const struct digest_nonce_key *key, const struct te
 	const char *method = sip_method_str(msg->method);
 	size_t realm_len = strlen(t->realm);
 	char user[CFG_NAME];
+	uint32_t id = 0;
 	int n, d;
 
 	for (h = sip_hdr_find(msg, flags & AUTH_F_PROXY ? SIP_HDR_PROXY_AUTHORIZATION
@@ -150,7 +161,7 @@ enum auth_verdict auth_check(const struct digest_nonce_key *key, const struct te
 	if (!(auth_algs(t) & (DIGEST_ALG_BIT(c.alg) | DIGEST_ALG_BIT(c.alg & ~1u))))
 		return AUTH_DENIED;
 	switch (digest_nonce_check(key, &sc, c.nonce.p, c.nonce.len, auth_now_s(),
-				   AUTH_NONCE_AGE_S)) {
+				   AUTH_NONCE_AGE_S, &id)) {
 	case DIGEST_NONCE_OK:
 		break;
 	case DIGEST_NONCE_STALE:
@@ -163,6 +174,15 @@ enum auth_verdict auth_check(const struct digest_nonce_key *key, const struct te
 		return AUTH_DENIED;
 	if (!auth_verify_dev(&c, &s->devs[d], method, strlen(method)))
 		return AUTH_DENIED;
+	/* the response covers nc, so only now is the count the client's */
+	switch (nonce_count_use(nc, id, c.qop_kind != DIGEST_QOP_NONE ? c.nc_value : 1)) {
+	case NONCE_COUNT_OK:
+		break;
+	case NONCE_COUNT_REPLAY:
+		return AUTH_REPLAY;
+	default:
+		return AUTH_STALE;
+	}
 	*dev = d;
 	return AUTH_OK;
 }

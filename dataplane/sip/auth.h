@@ -15,6 +15,7 @@
 
 struct cfg_tenant;
 struct digest_nonce_key;
+struct nonce_count;
 struct tenant_snap;
 
 /* A nonce older than this is stale: challenged again with stale=true. */
@@ -30,7 +31,10 @@ struct tenant_snap;
 enum auth_verdict {
 	AUTH_OK = 0,    /* the credentials prove *dev */
 	AUTH_CHALLENGE, /* none for our realm, or a nonce we never made: challenge */
-	AUTH_STALE,     /* our nonce, expired, the rest unchecked: challenge stale=true */
+	AUTH_STALE,     /* our nonce, expired (the rest unchecked), or its count slot
+			   reused: challenge stale=true */
+	AUTH_REPLAY,    /* verifies, but its nonce count is not above the last
+			   accepted: a replay; challenge stale=true */
 	AUTH_DENIED,    /* no such device, wrong password, an algorithm not offered: 403 */
 	AUTH_MALFORMED, /* a header that does not parse, or names another uri: 400 */
 };
@@ -48,20 +52,22 @@ uint64_t auth_now_s(void);
  * Checks the credentials of the request msg in buf for tenant ti of
  * snapshot s: the first Authorization (Proxy-Authorization with
  * AUTH_F_PROXY) value whose realm is the tenant's, its nonce, the device
- * its username names and the response for the request's method. *dev is
- * set (an index into s->devs) when the verdict is AUTH_OK.
+ * its username names, the response for the request's method and, once
+ * that verifies, its nonce count against nc (recorded there). *dev is set
+ * (an index into s->devs) when the verdict is AUTH_OK.
  */
-enum auth_verdict auth_check(const struct digest_nonce_key *key, const struct tenant_snap *s,
-			     uint32_t ti, const char *buf, const struct sip_msg *msg,
-			     unsigned flags, int *dev);
+enum auth_verdict auth_check(const struct digest_nonce_key *key, struct nonce_count *nc,
+			     const struct tenant_snap *s, uint32_t ti, const char *buf,
+			     const struct sip_msg *msg, unsigned flags, int *dev);
 
 /*
  * Writes the challenge lines for tenant t into out[0..cap) with a fresh
- * nonce, NUL-terminated: one WWW-Authenticate (Proxy-Authenticate with
- * AUTH_F_PROXY) per algorithm offered, stale=true if asked. Returns the
- * length, or <0 if they do not fit.
+ * nonce (its id issued from nc), NUL-terminated: one WWW-Authenticate
+ * (Proxy-Authenticate with AUTH_F_PROXY) per algorithm offered, stale=true
+ * if asked. Returns the length, or <0 if they do not fit.
  */
-int auth_challenge_hdrs(const struct digest_nonce_key *key, const struct cfg_tenant *t,
-			unsigned flags, bool stale, char *out, size_t cap);
+int auth_challenge_hdrs(const struct digest_nonce_key *key, struct nonce_count *nc,
+			const struct cfg_tenant *t, unsigned flags, bool stale, char *out,
+			size_t cap);
 
 #endif

@@ -10,7 +10,7 @@
  *   Proxy-Authorization for the tenant's realm (sip/auth.c; method
  *     INVITE, uri the Request-URI, nonce as REGISTER's):
  *       none, or a nonce we never made ─────────────────► 407 challenge
- *       our nonce, expired ─────────────────────────────► 407 stale=true
+ *       our nonce, expired, or its count used (replay) ─► 407 stale=true
  *       malformed, or its uri not the Request-URI ──────► 400
  *       no such device, wrong password or algorithm ────► 403
  *       verifies ───────────────────────────────────────► the device it names
@@ -58,7 +58,7 @@ static int call_auth_challenge(struct wrk_ctx *w, struct rte_mbuf *m,
 {
 	char hdrs[AUTH_CHALLENGE_MAX];
 
-	if (auth_challenge_hdrs(w->dp->nonce_key, t, AUTH_F_PROXY, stale, hdrs,
+	if (auth_challenge_hdrs(w->dp->nonce_key, &w->dp->nonce_count, t, AUTH_F_PROXY, stale, hdrs,
 				sizeof(hdrs)) < 0) {
 		w->st->drop[DROP_SIP_NO_REPLY]++;
 		return -1;
@@ -94,7 +94,7 @@ int call_auth(struct wrk_ctx *w, struct rte_mbuf *m, const struct tenant_snap *s
 		who->user = (int32_t)s->devs[d].user;
 		return 0;
 	}
-	switch (auth_check(w->dp->nonce_key, s, (uint32_t)ti, buf, &w->msg,
+	switch (auth_check(w->dp->nonce_key, &w->dp->nonce_count, s, (uint32_t)ti, buf, &w->msg,
 			   AUTH_F_PROXY | AUTH_F_URI, &d)) {
 	case AUTH_OK:
 		call_count(w->calls, CALL_C_AUTHENTICATED);
@@ -104,6 +104,9 @@ int call_auth(struct wrk_ctx *w, struct rte_mbuf *m, const struct tenant_snap *s
 		return 0;
 	case AUTH_CHALLENGE:
 		return call_auth_challenge(w, m, t, false);
+	case AUTH_REPLAY:
+		w->st->w_auth_replay++;
+		return call_auth_challenge(w, m, t, true);
 	case AUTH_STALE:
 		return call_auth_challenge(w, m, t, true);
 	case AUTH_MALFORMED:

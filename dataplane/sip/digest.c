@@ -623,7 +623,7 @@ int digest_verify_password(const struct digest_cred *c, const char *method, size
 #define DIGEST_NONCE_RAW (8 + DIGEST_NONCE_MAC)
 
 /* Keeps these MACs apart from any other use of the same secret. */
-static const char digest_nonce_label[] = "sluice digest nonce v1";
+static const char digest_nonce_label[] = "sluice digest nonce v2";
 
 static const char digest_b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -705,11 +705,11 @@ int digest_nonce_key_init(struct digest_nonce_key *k, const void *secret, size_t
 }
 
 void digest_nonce_make(const struct digest_nonce_key *k, const struct digest_nonce_scope *sc,
-		       uint64_t now_s, char *out)
+		       uint64_t now_s, uint32_t id, char *out)
 {
 	uint8_t raw[DIGEST_NONCE_RAW];
 
-	digest_be64(now_s, raw);
+	digest_be64((uint64_t)id << 32 | (uint32_t)now_s, raw);
 	digest_nonce_mac(k, sc, raw, raw + 8);
 	digest_b64url_encode(raw, out);
 }
@@ -717,11 +717,12 @@ void digest_nonce_make(const struct digest_nonce_key *k, const struct digest_non
 enum digest_nonce_state digest_nonce_check(const struct digest_nonce_key *k,
 					   const struct digest_nonce_scope *sc,
 					   const char *nonce, size_t len, uint64_t now_s,
-					   uint32_t max_age_s)
+					   uint32_t max_age_s, uint32_t *id)
 {
 	uint8_t raw[DIGEST_NONCE_RAW], mac[DIGEST_NONCE_MAC];
 	unsigned diff = 0;
-	uint64_t t = 0;
+	uint64_t head = 0;
+	int32_t age;
 
 	if (len != DIGEST_NONCE_LEN || !digest_b64url_decode(nonce, raw))
 		return DIGEST_NONCE_BAD;
@@ -731,10 +732,14 @@ enum digest_nonce_state digest_nonce_check(const struct digest_nonce_key *k,
 	if (diff != 0)
 		return DIGEST_NONCE_BAD;
 	for (int i = 0; i < 8; i++)
-		t = t << 8 | raw[i];
-	if (t > now_s)
-		return t - now_s <= DIGEST_NONCE_SKEW_S ? DIGEST_NONCE_OK : DIGEST_NONCE_BAD;
-	return now_s - t > max_age_s ? DIGEST_NONCE_STALE : DIGEST_NONCE_OK;
+		head = head << 8 | raw[i];
+	/* seconds modulo 2^32: the age is the difference, signed */
+	age = (int32_t)((uint32_t)now_s - (uint32_t)head);
+	if (age < 0 && -(int64_t)age > DIGEST_NONCE_SKEW_S)
+		return DIGEST_NONCE_BAD;
+	if (id != NULL)
+		*id = (uint32_t)(head >> 32);
+	return age > 0 && (uint32_t)age > max_age_s ? DIGEST_NONCE_STALE : DIGEST_NONCE_OK;
 }
 
 /* ---------------------------------------------------------------------- */

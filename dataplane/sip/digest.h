@@ -25,12 +25,9 @@
  * Replay: a stateless nonce proves only that this server issued it less
  * than max_age seconds ago. Within that time a captured request can be
  * replayed as is (the same nonce, nc, cnonce and response verify again).
- * Binding the nonce to the client's source address (struct
- * digest_nonce_scope.bind) and a short max_age narrow the window; closing
- * it needs state: remember, per nonce, the highest nc accepted and refuse
- * anything not above it (a bounded per-worker table; Call-ID sharding makes
- * the worker that owns a call the only one to see its requests), or hand
- * out one-time nonces. That tracking is not built here.
+ * Closing that needs state, which this module does not keep: each nonce
+ * carries a 32-bit id its maker chose, under the MAC, and the caller
+ * remembers per id the highest nc it accepted (sip/nonce_count.h).
  */
 #ifndef SLUICE_SIP_DIGEST_H
 #define SLUICE_SIP_DIGEST_H
@@ -214,7 +211,8 @@ int digest_verify_password(const struct digest_cred *c, const char *method, size
 /* ---------------------------------------------------------------------- */
 /* Stateless nonces                                                       */
 
-/* Nonce length: base64url of 8 bytes of time and 16 bytes of MAC. */
+/* Nonce length: base64url of a 4-byte id, 4 bytes of time and 16 bytes of
+ * MAC. */
 #define DIGEST_NONCE_LEN 32
 /* Shortest secret digest_nonce_key_init accepts. */
 #define DIGEST_SECRET_MIN 16
@@ -245,23 +243,24 @@ enum digest_nonce_state {
 int digest_nonce_key_init(struct digest_nonce_key *k, const void *secret, size_t len);
 
 /*
- * Writes the nonce for time now_s (seconds, any epoch the checker shares)
- * into out[0..DIGEST_NONCE_LEN) (no NUL): base64url of now_s (8 bytes big
- * endian) and HMAC-SHA256(secret, now_s, realm, bind) cut to 16 bytes.
+ * Writes the nonce with id for time now_s (seconds, any epoch the checker
+ * shares; kept modulo 2^32) into out[0..DIGEST_NONCE_LEN) (no NUL):
+ * base64url of id and now_s (4 bytes each, big endian) and
+ * HMAC-SHA256(secret, id, now_s, realm, bind) cut to 16 bytes.
  */
 void digest_nonce_make(const struct digest_nonce_key *k, const struct digest_nonce_scope *sc,
-		       uint64_t now_s, char *out);
+		       uint64_t now_s, uint32_t id, char *out);
 
 /*
  * Checks nonce[0..len) made by digest_nonce_make with the same key and
  * scope: BAD unless its MAC matches (constant-time compare) and its time
  * is at most DIGEST_NONCE_SKEW_S ahead of now_s; STALE if it is more than
- * max_age_s old; else OK.
+ * max_age_s old; else OK. Unless BAD, *id (if id is not NULL) is its id.
  */
 enum digest_nonce_state digest_nonce_check(const struct digest_nonce_key *k,
 					   const struct digest_nonce_scope *sc,
 					   const char *nonce, size_t len, uint64_t now_s,
-					   uint32_t max_age_s);
+					   uint32_t max_age_s, uint32_t *id);
 
 /* ---------------------------------------------------------------------- */
 /* Challenges                                                             */

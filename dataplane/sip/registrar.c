@@ -5,7 +5,8 @@
  * the round itself is sip/auth.c's, shared with INVITE).
  *
  *   tenant (set by admission) ─ Authorization? ── no/bad nonce ──► 401 challenge
- *        │                        └ wrong user or password ─────► 403
+ *        │                        ├ wrong user or password ─────► 403
+ *        │                        └ nonce count used (replay) ──► 401 stale=true
  *        └ To is the device's AOR? ─ Contacts and expires ─ limit ─► loc_apply ─► 200
  *
  * A device registers as its own AOR: the user part of To must be its
@@ -53,7 +54,8 @@ static void reg_challenge(struct wrk_ctx *w, struct rte_mbuf *m, const struct cf
 {
 	char hdrs[AUTH_CHALLENGE_MAX];
 
-	if (auth_challenge_hdrs(w->dp->nonce_key, t, 0, stale, hdrs, sizeof(hdrs)) < 0) {
+	if (auth_challenge_hdrs(w->dp->nonce_key, &w->dp->nonce_count, t, 0, stale, hdrs,
+				sizeof(hdrs)) < 0) {
 		w->st->drop[DROP_SIP_NO_REPLY]++;
 		return;
 	}
@@ -76,10 +78,15 @@ static int reg_auth(struct wrk_ctx *w, struct reg_req *r, int ti, bool *stale)
 {
 	int d = -1;
 
-	switch (auth_check(w->dp->nonce_key, r->snap, (uint32_t)ti, r->buf, r->msg, 0, &d)) {
+	switch (auth_check(w->dp->nonce_key, &w->dp->nonce_count, r->snap, (uint32_t)ti, r->buf,
+			   r->msg, 0, &d)) {
 	case AUTH_OK:
 		r->dev = &r->snap->devs[d];
 		return 0;
+	case AUTH_REPLAY:
+		w->st->w_auth_replay++;
+		*stale = true; /* challenged again with a fresh nonce */
+		return 401;
 	case AUTH_STALE:
 		*stale = true;
 		return 401;

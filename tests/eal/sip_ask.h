@@ -63,13 +63,14 @@ static inline void sip_nonce_of(const char *reply, const char *hdr, const char *
  * A credentials line (hdr_name: "Authorization", "Proxy-Authorization")
  * for method and uri, answering nonce of realm with user's password pw.
  */
-static inline void sip_cred_line(const char *hdr_name, const char *method, const char *user,
-				 const char *pw, const char *realm, const char *uri,
-				 enum digest_alg alg, const char *nonce, char *out, size_t cap)
+static inline void sip_cred_line_nc(const char *hdr_name, const char *method, const char *user,
+				    const char *pw, const char *realm, const char *uri,
+				    enum digest_alg alg, const char *nonce, unsigned nc, char *out,
+				    size_t cap)
 {
 	char hdr[1024], ha1[DIGEST_HEX_MAX + 1], resp[DIGEST_HEX_MAX + 1];
 	const char *fmt = "Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
-			  "response=\"%s\", algorithm=%s, qop=auth, nc=00000001, "
+			  "response=\"%s\", algorithm=%s, qop=auth, nc=%08x, "
 			  "cnonce=\"0a4f113b\"";
 	struct digest_cred c;
 	size_t n;
@@ -77,15 +78,23 @@ static inline void sip_cred_line(const char *hdr_name, const char *method, const
 	snprintf(hdr, sizeof(hdr), fmt, user, realm, nonce, uri,
 		 alg == DIGEST_ALG_MD5 ? "00000000000000000000000000000000"
 				       : "0000000000000000000000000000000000000000000000000000000000000000",
-		 digest_alg_name(alg));
+		 digest_alg_name(alg), nc);
 	n = strlen(hdr);
 	cr_assert_eq(digest_parse(hdr, n, &c), (int)n);
 	cr_assert_gt(digest_ha1(alg, user, realm, pw, ha1), 0);
 	cr_assert_gt(digest_response(&c, method, strlen(method), ha1, strlen(ha1), resp), 0);
 	snprintf(out, cap, "%s: ", hdr_name);
 	snprintf(out + strlen(out), cap - strlen(out), fmt, user, realm, nonce, uri, resp,
-		 digest_alg_name(alg));
+		 digest_alg_name(alg), nc);
 	snprintf(out + strlen(out), cap - strlen(out), "\r\n");
+}
+
+/* The same with nonce count 1, a nonce's first use. */
+static inline void sip_cred_line(const char *hdr_name, const char *method, const char *user,
+				 const char *pw, const char *realm, const char *uri,
+				 enum digest_alg alg, const char *nonce, char *out, size_t cap)
+{
+	sip_cred_line_nc(hdr_name, method, user, pw, realm, uri, alg, nonce, 1, out, cap);
 }
 
 #endif

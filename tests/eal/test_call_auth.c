@@ -206,7 +206,7 @@ Test(invite_auth, stale_nonce_is_challenged_again_with_stale_true)
 	char r[2048], nonce[64] = "", auth[1024];
 
 	/* ours, an hour old: the phone retries with the fresh one unasked */
-	digest_nonce_make(h.dp->nonce_key, &sc, (uint64_t)time(NULL) - 3600, nonce);
+	digest_nonce_make(h.dp->nonce_key, &sc, (uint64_t)time(NULL) - 3600, 0, nonce);
 	proxy_auth("alice-desk", H_ALICE_PW, RURI, DIGEST_ALG_SHA256, nonce, auth, sizeof(auth));
 	cr_assert_eq(invite("a4@x", 1, "alice-desk", auth, r, sizeof(r)), 407, "%s", r);
 	cr_assert_not_null(strstr(r, "stale=true"), "%s", r);

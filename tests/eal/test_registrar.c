@@ -158,10 +158,36 @@ Test(reg, old_nonce_is_stale)
 	struct digest_nonce_scope sc = {.realm = "dom.example", .realm_len = 11};
 	char r[4096], nonce[DIGEST_NONCE_LEN + 1] = {0}, auth[1024];
 
-	digest_nonce_make(h.dp->nonce_key, &sc, (uint64_t)time(NULL) - 3600, nonce);
+	digest_nonce_make(h.dp->nonce_key, &sc, (uint64_t)time(NULL) - 3600, 0, nonce);
 	auth_hdr("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
 	cr_assert_eq(reg_send("alice-desk", auth, CONTACT1, NULL, 1, "c8", r, sizeof(r)), 401);
 	cr_assert_not_null(strstr(r, "stale=true"), "%s", r);
+}
+
+/* A REGISTER sent again as captured (the same nonce and nonce count) is a
+ * replay: challenged again with stale=true, bound nothing; the device's own
+ * next REGISTER with the next count goes through. */
+Test(reg, replayed_credentials_are_challenged_again)
+{
+	char r[4096], nonce[64], auth[1024];
+
+	cr_assert_eq(reg_send("alice-desk", NULL, CONTACT1, NULL, 1, "rp", r, sizeof(r)), 401);
+	sip_nonce_of(r, "WWW-Authenticate", "MD5", nonce, sizeof(nonce));
+	auth_hdr("alice-desk", H_ALICE_PW, DIGEST_ALG_MD5, nonce, auth, sizeof(auth));
+	cr_assert_eq(reg_send("alice-desk", auth, CONTACT1, NULL, 2, "rp", r, sizeof(r)), 200);
+	/* the same bytes again, and from another Call-ID (another worker) */
+	cr_assert_eq(reg_send("alice-desk", auth, CONTACT1, NULL, 2, "rp", r, sizeof(r)), 401);
+	cr_assert_not_null(strstr(r, "stale=true"), "%s", r);
+	cr_assert_eq(reg_send("alice-desk", auth, "Contact: <sip:mallory@198.18.0.66:5062>\r\n",
+			      NULL, 2, "rp-elsewhere", r, sizeof(r)),
+		     401);
+	cr_assert_eq(H_STAT(&h, w_auth_replay), 2);
+	cr_assert_eq(__atomic_load_n(&dom_state()->regs, __ATOMIC_RELAXED), 1, "nothing bound");
+	/* the device reuses its nonce with the next count (RFC 7616 §3.4) */
+	sip_cred_line_nc("Authorization", "REGISTER", "alice-desk", H_ALICE_PW, "dom.example",
+			 "sip:dom.example", DIGEST_ALG_MD5, nonce, 2, auth, sizeof(auth));
+	cr_assert_eq(reg_send("alice-desk", auth, CONTACT1, NULL, 3, "rp", r, sizeof(r)), 200);
+	cr_assert_eq(H_STAT(&h, w_auth_replay), 2);
 }
 
 Test(reg, too_brief_unregister_and_star)

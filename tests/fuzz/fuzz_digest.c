@@ -111,13 +111,13 @@ static void fuzz_nonce(const char *buf, size_t size)
 	 * 2^-128 (the check compares without branching on MAC bytes, so the
 	 * fuzzer's compare tracing cannot lead it there): always BAD.
 	 */
-	CHECK(digest_nonce_check(&k, &sc, buf, size, 1700000000, 300) == DIGEST_NONCE_BAD);
+	CHECK(digest_nonce_check(&k, &sc, buf, size, 1700000000, 300, NULL) == DIGEST_NONCE_BAD);
 	if (size < 8)
 		return;
 	/* Any time, as the first 8 bytes say, makes a nonce that checks. */
 	memcpy(&t, buf, 8);
-	digest_nonce_make(&k, &sc, t, n);
-	CHECK(digest_nonce_check(&k, &sc, n, sizeof(n), t, 0) == DIGEST_NONCE_OK);
+	digest_nonce_make(&k, &sc, t, 0, n);
+	CHECK(digest_nonce_check(&k, &sc, n, sizeof(n), t, 0, NULL) == DIGEST_NONCE_OK);
 }
 
 /* The input as a realm: written by the challenge, read back by the parser. */

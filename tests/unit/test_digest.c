@@ -585,17 +585,38 @@ Test(digest_nonce_check, fresh_nonce_is_ok)
 	char n[DIGEST_NONCE_LEN], n2[DIGEST_NONCE_LEN];
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW, n);
+	digest_nonce_make(&k, &scope, NOW, 0, n);
 	for (int i = 0; i < DIGEST_NONCE_LEN; i++)
 		cr_assert(b64url_char(n[i]), "char %d is %#x", i, n[i]);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300), DIGEST_NONCE_OK);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 300, 300),
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_OK);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 300, 300, NULL),
 		     DIGEST_NONCE_OK);
 	/* The same inputs make the same nonce; another second, another one. */
-	digest_nonce_make(&k, &scope, NOW, n2);
+	digest_nonce_make(&k, &scope, NOW, 0, n2);
 	cr_assert_eq(memcmp(n, n2, sizeof(n)), 0);
-	digest_nonce_make(&k, &scope, NOW + 1, n2);
+	digest_nonce_make(&k, &scope, NOW + 1, 0, n2);
 	cr_assert_neq(memcmp(n, n2, sizeof(n)), 0);
+}
+
+Test(digest_nonce_check, id_comes_back_and_is_under_the_mac)
+{
+	struct digest_nonce_key k;
+	char n[DIGEST_NONCE_LEN], n2[DIGEST_NONCE_LEN];
+	uint32_t id = 0;
+
+	key(&k);
+	digest_nonce_make(&k, &scope, NOW, 0xdeadbeefu, n);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300, &id), DIGEST_NONCE_OK);
+	cr_assert_eq(id, 0xdeadbeefu);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 301, 300, &id),
+		     DIGEST_NONCE_STALE);
+	cr_assert_eq(id, 0xdeadbeefu, "a stale nonce still names its id");
+	/* another id, another nonce; the first's MAC does not cover it */
+	digest_nonce_make(&k, &scope, NOW, 0xdeadbeeeu, n2);
+	cr_assert_neq(memcmp(n, n2, sizeof(n)), 0);
+	memcpy(n2 + 6, n + 6, sizeof(n) - 6); /* the id's chars, the rest from n */
+	cr_assert_eq(digest_nonce_check(&k, &scope, n2, sizeof(n2), NOW, 300, &id),
+		     DIGEST_NONCE_BAD);
 }
 
 Test(digest_nonce_check, old_nonce_is_stale)
@@ -604,12 +625,12 @@ Test(digest_nonce_check, old_nonce_is_stale)
 	char n[DIGEST_NONCE_LEN];
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW, n);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 301, 300),
+	digest_nonce_make(&k, &scope, NOW, 0, n);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 301, 300, NULL),
 		     DIGEST_NONCE_STALE);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 86400, 300),
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 86400, 300, NULL),
 		     DIGEST_NONCE_STALE);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 1, 0), DIGEST_NONCE_STALE);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW + 1, 0, NULL), DIGEST_NONCE_STALE);
 }
 
 Test(digest_nonce_check, future_nonce)
@@ -618,10 +639,10 @@ Test(digest_nonce_check, future_nonce)
 	char n[DIGEST_NONCE_LEN];
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW + DIGEST_NONCE_SKEW_S, n);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300), DIGEST_NONCE_OK);
-	digest_nonce_make(&k, &scope, NOW + DIGEST_NONCE_SKEW_S + 1, n);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
+	digest_nonce_make(&k, &scope, NOW + DIGEST_NONCE_SKEW_S, 0, n);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_OK);
+	digest_nonce_make(&k, &scope, NOW + DIGEST_NONCE_SKEW_S + 1, 0, n);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
 }
 
 Test(digest_nonce_check, tampered_nonce_is_bad)
@@ -630,21 +651,21 @@ Test(digest_nonce_check, tampered_nonce_is_bad)
 	char n[DIGEST_NONCE_LEN];
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW, n);
+	digest_nonce_make(&k, &scope, NOW, 0, n);
 	/* Every character carries 6 bits of time or MAC: any change is BAD. */
 	for (int i = 0; i < DIGEST_NONCE_LEN; i++) {
 		char t[DIGEST_NONCE_LEN];
 
 		memcpy(t, n, sizeof(t));
 		t[i] = t[i] == 'A' ? 'B' : 'A';
-		cr_assert_eq(digest_nonce_check(&k, &scope, t, sizeof(t), NOW, 300),
+		cr_assert_eq(digest_nonce_check(&k, &scope, t, sizeof(t), NOW, 300, NULL),
 			     DIGEST_NONCE_BAD, "char %d", i);
 		t[i] = '+'; /* base64, not base64url */
-		cr_assert_eq(digest_nonce_check(&k, &scope, t, sizeof(t), NOW, 300),
+		cr_assert_eq(digest_nonce_check(&k, &scope, t, sizeof(t), NOW, 300, NULL),
 			     DIGEST_NONCE_BAD, "char %d", i);
 	}
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n) - 1, NOW, 300), DIGEST_NONCE_BAD);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, 0, NOW, 300), DIGEST_NONCE_BAD);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n) - 1, NOW, 300, NULL), DIGEST_NONCE_BAD);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, 0, NOW, 300, NULL), DIGEST_NONCE_BAD);
 }
 
 Test(digest_nonce_check, other_realm_bind_or_key_is_bad)
@@ -661,22 +682,22 @@ Test(digest_nonce_check, other_realm_bind_or_key_is_bad)
 	char n[DIGEST_NONCE_LEN];
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW, n);
-	cr_assert_eq(digest_nonce_check(&k, &other, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
-	cr_assert_eq(digest_nonce_check(&k, &bound, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
+	digest_nonce_make(&k, &scope, NOW, 0, n);
+	cr_assert_eq(digest_nonce_check(&k, &other, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
+	cr_assert_eq(digest_nonce_check(&k, &bound, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
 
-	digest_nonce_make(&k, &bound, NOW, n);
-	cr_assert_eq(digest_nonce_check(&k, &bound, n, sizeof(n), NOW, 300), DIGEST_NONCE_OK);
-	cr_assert_eq(digest_nonce_check(&k, &bound2, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
-	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
+	digest_nonce_make(&k, &bound, NOW, 0, n);
+	cr_assert_eq(digest_nonce_check(&k, &bound, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_OK);
+	cr_assert_eq(digest_nonce_check(&k, &bound2, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
+	cr_assert_eq(digest_nonce_check(&k, &scope, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
 	/* An expired nonce of another scope is BAD, not STALE. */
-	cr_assert_eq(digest_nonce_check(&k, &bound2, n, sizeof(n), NOW + 1000, 300),
+	cr_assert_eq(digest_nonce_check(&k, &bound2, n, sizeof(n), NOW + 1000, 300, NULL),
 		     DIGEST_NONCE_BAD);
 
 	memcpy(secret2, secret, sizeof(secret2));
 	secret2[31] ^= 1;
 	cr_assert_eq(digest_nonce_key_init(&k2, secret2, sizeof(secret2)), 0);
-	cr_assert_eq(digest_nonce_check(&k2, &bound, n, sizeof(n), NOW, 300), DIGEST_NONCE_BAD);
+	cr_assert_eq(digest_nonce_check(&k2, &bound, n, sizeof(n), NOW, 300, NULL), DIGEST_NONCE_BAD);
 }
 
 Test(digest_nonce_check, short_secret_refused)
@@ -836,7 +857,7 @@ Test(digest_verify, round_trip_with_fresh_and_stale_nonce)
 	int n;
 
 	key(&k);
-	digest_nonce_make(&k, &scope, NOW, nonce);
+	digest_nonce_make(&k, &scope, NOW, 0, nonce);
 	ch.nonce = nonce;
 	cr_assert_gt(digest_challenge_hdrs(&ch, false, chbuf, sizeof(chbuf)), 0);
 
@@ -857,9 +878,9 @@ Test(digest_verify, round_trip_with_fresh_and_stale_nonce)
 
 	/* The server. */
 	cr_assert_eq(parse_n(hdr, (size_t)n, &c), n);
-	cr_assert_eq(digest_nonce_check(&k, &scope, c.nonce.p, c.nonce.len, NOW + 5, 300),
+	cr_assert_eq(digest_nonce_check(&k, &scope, c.nonce.p, c.nonce.len, NOW + 5, 300, NULL),
 		     DIGEST_NONCE_OK);
 	cr_assert_eq(verify_pw(&c, "REGISTER", "wonderland"), 0);
-	cr_assert_eq(digest_nonce_check(&k, &scope, c.nonce.p, c.nonce.len, NOW + 600, 300),
+	cr_assert_eq(digest_nonce_check(&k, &scope, c.nonce.p, c.nonce.len, NOW + 600, 300, NULL),
 		     DIGEST_NONCE_STALE);
 }
