@@ -117,6 +117,13 @@ static void wrk_response(struct wrk_ctx *w, struct rte_mbuf *m)
 		call_dialog_response(w, c, CALL_A, m);
 		return;
 	}
+	/* a final to one of our INVITEs after its call ended: our ACK was
+	 * lost; the leg's transaction would still be in Completed (timer D) */
+	if (msg->status >= 300 && msg->cseq_method.len == 6 &&
+	    memcmp(pkt_payload(m) + msg->cseq_method.off, "INVITE", 6) == 0 &&
+	    call_ack_again(w, pkt_payload(m) + msg->via_branch.off, msg->via_branch.len,
+			   rte_rdtsc() / w->tsc_per_ms))
+		return;
 	call_count(w->calls, CALL_C_STRAY);
 	w->st->w_responses++;
 }

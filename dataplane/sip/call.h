@@ -172,6 +172,18 @@ struct call_linger_way {
 
 #define CALL_LINGER_WAYS 4        /* a set is one cache line */
 
+/* The ACK of a B leg's non-2xx final as sent, kept for timer D (call_acks.c). */
+#define CALL_ACKS 2048            /* entries a worker keeps, direct-mapped */
+#define CALL_ACK_MAX 680          /* longest datagram kept (IPv4 header on) */
+struct call_ack {
+	uint64_t h;               /* the key of our INVITE's Via branch; 0 empty */
+	uint64_t until;           /* ms */
+	uint16_t len;
+	uint8_t port, io;         /* pkt_meta of the datagram */
+	uint8_t pad[4];
+	uint8_t data[CALL_ACK_MAX];
+};
+
 /* Per-worker table of calls (call_table.c). */
 struct call_table {
 	struct call *calls;       /* [cap] */
@@ -189,6 +201,7 @@ struct call_table {
 	 * cache, CALL_LINGER_WAYS ways a set, expired ways reused in place */
 	struct call_linger_way *lg;
 	uint32_t lg_sets;         /* power of two */
+	struct call_ack *acks;    /* [CALL_ACKS] (call_acks.c) */
 	uint64_t *c;              /* [CALL_C_COUNT]: the worker's stats_lcore call[] */
 };
 
@@ -209,6 +222,17 @@ void call_linger_add(struct wrk_ctx *w, const struct call *c, uint64_t now, uint
 
 /* Did a call with this Call-ID end by a BYE lately? */
 bool call_linger_has(struct wrk_ctx *w, const char *cid, size_t len, uint64_t now);
+
+/* ---- call_acks.c ---- */
+
+/* Keeps m, the ACK just built for a non-2xx final to our INVITE whose Via
+ * branch is br[0..n), until now + timer D. */
+void call_ack_keep(struct wrk_ctx *w, const char *br, size_t n, struct rte_mbuf *m,
+		   uint64_t now);
+
+/* A final to our INVITE with branch br[0..n) whose call is gone: sends the
+ * ACK kept for it again. true if there was one. */
+bool call_ack_again(struct wrk_ctx *w, const char *br, size_t n, uint64_t now);
 
 /* The call of an A Call-ID, or NULL. */
 struct call *call_by_a(struct wrk_ctx *w, const char *cid, size_t len);

@@ -357,9 +357,18 @@ void call_out_ack(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t
 				 l->contact.len ? out_cs(c, l->contact) : out_cs(c, l->ruri), &r,
 				 &ip, &port);
 	m = out_build(w, c, ip, port, &r);
+	if (m == NULL)
+		return;
+	if (!ok) {
+		/* kept for timer D: the final may come again after the call */
+		char br[32];
+		struct sbuf b = sbuf_make(br, sizeof(br));
 
-	if (m)
-		wrk_send(w, m);
+		out_branch(&b, c, r.branch_kind, r.branch_n);
+		if (!b.over)
+			call_ack_keep(w, br, b.len, m, rte_rdtsc() / w->tsc_per_ms);
+	}
+	wrk_send(w, m);
 }
 
 struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_side to,

@@ -44,7 +44,11 @@
 	X(RSET_NO_HOP, "dialog_route_unfollowable",                             \
 	  "in-dialog requests whose first route is no IPv4 UDP address (sent to the peer's address)") \
 	X(LINGER_EVICTED, "calls_linger_evicted",                               \
-	  "ended calls forgotten before 64*T1 (their set was full): a late BYE of one gets 481")
+	  "ended calls forgotten before 64*T1 (their set was full): a late BYE of one gets 481") \
+	X(ACK_AGAIN, "calls_ack_again",                                         \
+	  "non-2xx finals repeated after their call ended, ACKed again (timer D)") \
+	X(ACK_EVICTED, "calls_ack_evicted",                                     \
+	  "ACKs of non-2xx finals forgotten before timer D (a newer one took their entry)")
 
 enum call_counter {
 #define CALL_X(id, n, h) CALL_C_##id,

@@ -82,8 +82,10 @@ struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint6
 		t->lg_sets = (1u << 19) / CALL_LINGER_WAYS;
 	t->lg = rte_zmalloc_socket("call_linger", sizeof(*t->lg) * t->lg_sets * CALL_LINGER_WAYS,
 				   RTE_CACHE_LINE_SIZE, socket);
+	t->acks = rte_zmalloc_socket("call_acks", sizeof(*t->acks) * CALL_ACKS,
+				     RTE_CACHE_LINE_SIZE, socket);
 	if (t->calls == NULL || t->free == NULL || t->gen == NULL || t->live == NULL ||
-	    t->by_a == NULL || t->lg == NULL) {
+	    t->by_a == NULL || t->lg == NULL || t->acks == NULL) {
 		call_table_free(t);
 		return NULL;
 	}
@@ -103,6 +105,7 @@ void call_table_free(struct call_table *t)
 		for (uint32_t i = 0; i < t->cap; i++)
 			rte_timer_stop(&t->calls[i].tim);
 	rte_hash_free(t->by_a);
+	rte_free(t->acks);
 	rte_free(t->lg);
 	rte_free(t->live);
 	rte_free(t->gen);

@@ -3,6 +3,9 @@
 # Calls that are not answered, through the B2BUA (alice on h1 calls; bob
 # and carol answer on h2). Each outcome reaches the caller and the CDRs:
 #   busy        bob answers 486: alice gets 486 (no failover on 486); busy
+#   ACK lost    bob answers 486; his namespace drops sluice's ACK, so
+#               he sends the 486 again 500 ms later, when the call has
+#               ended: sluice ACKs it again (timer D)
 #   unknown     1999 has no route, extension or DID: the tenant's fallback
 #               status, 480 (no fallback targets)
 #   no answer   bob rings past the ring time (limits.max_ring_s = 4 here):
@@ -43,6 +46,24 @@ sipp_expect_all alice_busy 1
 sipp_expect_recv alice_busy 486 1
 sipp_wait bob_busy || true
 sipp_expect_all bob_busy 1
+
+log "busy, our ACK lost: bob's 486 again, after the call ended, is ACKed again (timer D)"
+# h2 drops the first ACK sent to bob's port (nftables at eth0's ingress: a
+# UDP payload starting "ACK "); bob's SIPp repeats its 486 500 ms later,
+# when alice has long ACKed hers and the call is gone.
+in_ns h2 nft -f - <<<"table netdev e2e_ack { chain in { type filter hook ingress \
+device \"eth0\" priority 0; udp dport $SIPP_PORT @th,64,32 0x41434b20 numgen inc mod 1000000 0 drop; }; }"
+stats_save ack_before
+sipp_bg bob_again h2 "$H2" call_uas_reject.xml 1 1 -key code 486
+sipp_run alice_again h1 "$H1" call_uac_fail.xml 1 1 -s 1002 "${FROM_ALICE[@]}" || true
+sipp_expect_all alice_again 1
+sipp_expect_recv alice_again 486 1
+sipp_wait bob_again || true
+sipp_expect_all bob_again 1
+stats_save ack_after
+in_ns h2 nft delete table netdev e2e_ack
+expect_eq "finals ACKed again after their call ended" \
+	"$(stat_delta ack_before ack_after calls_ack_again)" 1
 
 log "unknown callee"
 sipp_run alice_unknown h1 "$H1" call_uac_fail.xml 1 1 -s 1999 "${FROM_ALICE[@]}" || true
@@ -127,7 +148,7 @@ sipp_expect_all alice_elsewhere 1
 sipp_expect_recv alice_elsewhere 407 1
 
 sluice_alive || fail "sluice died during the run"
-cdr_expect "busy, alice to 1002" 1 "c['disposition'] == 'busy' and c['callee'] == '1002' and $CDR_FROM_ALICE"
+cdr_expect "busy, alice to 1002" 2 "c['disposition'] == 'busy' and c['callee'] == '1002' and $CDR_FROM_ALICE"
 cdr_expect "busy, alice to 2000" 1 "c['disposition'] == 'busy' and c['callee'] == '2000'"
 cdr_expect "no_answer, alice to 1002" 1 "c['disposition'] == 'no_answer' and c['callee'] == '1002'"
 cdr_expect "answered by carol, alice to 2000" 2 \
