@@ -93,6 +93,8 @@ struct call_leg {
 	struct call_str route;    /* the B dialog's route set: Record-Route of its
 				   * 2xx (or tagged 1xx) reversed, a Route value */
 	struct rte_mbuf *inv;     /* our INVITE, kept until its final response */
+	uint32_t rseq_b;          /* RSeq of its last reliable 1xx (RFC 3262), 0 none */
+	uint32_t rseq_a;          /* the RSeq that 1xx went to A with */
 };
 
 /* An in-dialog request relayed from one side to the other. */
@@ -136,6 +138,7 @@ struct call {
 	uint32_t a_cseq;          /* CSeq of A's INVITE */
 	uint32_t a_next_cseq;     /* ours towards A */
 	uint32_t b_next_cseq;     /* ours on the B dialog */
+	uint32_t a_rseq;          /* RSeq of the last reliable 1xx to A, 0 none */
 	uint32_t snap_gen;
 	uint64_t start_us, ring_us, answer_us, end_us;
 	uint64_t ring_end;        /* ring time of the current targets ends */
@@ -368,9 +371,15 @@ void call_out_cancel(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint
 /* ACK on leg l: for its non-2xx final (same branch) or its 2xx (new branch). */
 void call_out_ack(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint8_t li, bool ok);
 
-/* A response to A's INVITE (code, reason, body of the B response in rb/rmsg or none). */
+/* The RSeq in the A dialog for the reliable 1xx of leg l in buf/msg, 0 if it
+ * is not one (RFC 3262; call_out.c says how legs are numbered into one). */
+uint32_t call_rseq_to_a(struct call *c, struct call_leg *l, const char *buf,
+			const struct sip_msg *msg);
+
+/* A response to A's INVITE (code, reason, body of the B response in rb/rmsg or none);
+ * a reliable provisional with RSeq rseq (0: none; see call_rseq_to_a). */
 void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
-			 const char *rb, const struct sip_msg *rmsg);
+			 const char *rb, const struct sip_msg *rmsg, uint32_t rseq);
 
 /*
  * Our request to side `to` in its dialog: method, cseq, body and content

@@ -95,32 +95,71 @@ static void out_pass(struct out_str pass[3], const char *buf, const struct sip_m
 	}
 }
 
-/* RAck (RFC 3262 §7.2) rewritten for the other leg: same RSeq, the CSeq of
- * that leg's INVITE. Written into out; "" if msg has none. */
-static void out_rack(char *out, size_t cap, const char *buf, const struct sip_msg *msg,
-		     uint32_t invite_cseq)
+/* The number that starts the value of the first header `name` (RSeq,
+ * RAck: RFC 3262 §7.1, §7.2) in msg, or 0 if there is none. */
+static uint32_t out_hdr_num(const char *buf, const struct sip_msg *msg, const char *name)
 {
-	struct sbuf b = sbuf_make(out, cap - 1);
+	size_t n = strlen(name);
 
-	out[0] = '\0';
 	for (unsigned i = 0; i < msg->n_hdrs; i++) {
 		const struct sip_hdr *h = &msg->hdrs[i];
 		const char *v = buf + h->value.off;
-		uint32_t rseq = 0;
+		uint32_t num = 0;
 		size_t j = 0;
 
-		if (h->name.len != 4 || strncasecmp(buf + h->name.off, "RAck", 4) != 0)
+		if (h->name.len != n || strncasecmp(buf + h->name.off, name, n) != 0)
 			continue;
-		while (j < h->value.len && v[j] >= '0' && v[j] <= '9')
-			rseq = rseq * 10 + (uint32_t)(v[j++] - '0');
-		sbuf_str(&b, "RAck: ");
-		sbuf_u32(&b, rseq);
-		sbuf_put(&b, " ", 1);
-		sbuf_u32(&b, invite_cseq);
-		sbuf_str(&b, " INVITE\r\n");
-		out[b.over ? 0 : b.len] = '\0';
-		return;
+		while (j < h->value.len && j < 10 && v[j] >= '0' && v[j] <= '9')
+			num = num * 10 + (uint32_t)(v[j++] - '0');
+		return num;
 	}
+	return 0;
+}
+
+/* RAck (RFC 3262 §7.2) for the other leg: rseq, the CSeq of that leg's
+ * INVITE. Written into out. */
+static void out_rack(char *out, size_t cap, uint32_t rseq, uint32_t invite_cseq)
+{
+	struct sbuf b = sbuf_make(out, cap - 1);
+
+	sbuf_str(&b, "RAck: ");
+	sbuf_u32(&b, rseq);
+	sbuf_put(&b, " ", 1);
+	sbuf_u32(&b, invite_cseq);
+	sbuf_str(&b, " INVITE\r\n");
+	out[b.over ? 0 : b.len] = '\0';
+}
+
+/*
+ * A reliable provisional of leg l goes to A with an RSeq of the A dialog.
+ * A sees one early dialog whatever the legs (our To tag), and RFC 3262 §4
+ * has a UAC drop a reliable 1xx whose RSeq is not one above the last; two
+ * forked legs number theirs each from their own start. So the first goes
+ * with its own RSeq and every other new one with the last plus one; a
+ * leg's retransmission gets the number it had. 0 if msg has no RSeq.
+ */
+uint32_t call_rseq_to_a(struct call *c, struct call_leg *l, const char *buf,
+			const struct sip_msg *msg)
+{
+	uint32_t v = out_hdr_num(buf, msg, "RSeq");
+
+	if (v == 0)
+		return 0;
+	if (v == l->rseq_b && l->rseq_a != 0)
+		return l->rseq_a;
+	c->a_rseq = c->a_rseq ? c->a_rseq + 1 : v;
+	l->rseq_b = v;
+	l->rseq_a = c->a_rseq;
+	return c->a_rseq;
+}
+
+/* The leg whose reliable provisional went to A with RSeq ra, or -1. */
+static int out_leg_of_rseq(const struct call *c, uint32_t ra)
+{
+	for (unsigned i = 0; ra != 0 && i < c->n_legs; i++)
+		if (c->leg[i].rseq_a == ra)
+			return (int)i;
+	return -1;
 }
 
 static void out_put(struct sbuf *b, struct out_str s)
@@ -384,16 +423,25 @@ struct rte_mbuf *call_out_request(struct wrk_ctx *w, struct call *c, enum call_s
 	uint32_t ip;
 	uint16_t port;
 	char rack[64] = "";
+	/* the answered dialog, or the early one a 1xx made (UPDATE), or for a
+	 * PRACK the leg whose reliable 1xx it acknowledges */
+	int li = c->winner >= 0 ? c->winner : c->early;
 
 	if (rb != NULL && method == SIP_METHOD_PRACK) {
-		out_rack(rack, sizeof(rack), rb, rmsg, to == CALL_B ? 1 : c->a_cseq);
+		uint32_t ra = out_hdr_num(rb, rmsg, "RAck");
+		int pl = to == CALL_B ? out_leg_of_rseq(c, ra) : -1;
+
+		if (pl >= 0) {
+			li = pl;
+			ra = c->leg[pl].rseq_b; /* back in the leg's numbering */
+		}
+		out_rack(rack, sizeof(rack), ra, to == CALL_B ? 1 : c->a_cseq);
 		r.extra = rack;
 	}
 	if (rb != NULL && method == SIP_METHOD_OTHER)
 		r.method = NULL;
 	if (to == CALL_B) {
-		/* the answered dialog, or the early one a 1xx made (PRACK, UPDATE) */
-		const struct call_leg *l = &c->leg[c->winner >= 0 ? c->winner : c->early];
+		const struct call_leg *l = &c->leg[li];
 
 		r.branch_kind = 'r';
 		r.from = out_cs(c, c->b_from);
@@ -470,7 +518,7 @@ struct rte_mbuf *call_out_reply(struct wrk_ctx *w, struct rte_mbuf *m, const str
 }
 
 void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const char *reason,
-			 const char *rb, const struct sip_msg *rmsg)
+			 const char *rb, const struct sip_msg *rmsg, uint32_t rseq)
 {
 	char extra[512 + CALL_ROUTE_MAX];
 	struct sbuf b = sbuf_make(extra, sizeof(extra) - 1);
@@ -494,10 +542,15 @@ void call_out_a_response(struct wrk_ctx *w, struct call *c, uint16_t code, const
 		}
 	}
 	if (rb) {
-		/* Require: 100rel and RSeq of a reliable provisional (RFC 3262) */
+		/* Require: 100rel of a reliable provisional (RFC 3262), and its
+		 * RSeq in the A dialog's numbering (call_rseq_to_a) */
 		out_pass(pass, rb, rmsg);
-		for (unsigned k = 1; k < 3; k++)
-			out_put(&b, pass[k]);
+		out_put(&b, pass[1]);
+	}
+	if (rseq) {
+		sbuf_str(&b, "RSeq: ");
+		sbuf_u32(&b, rseq);
+		sbuf_str(&b, "\r\n");
 	}
 	/* a relayed line too long for extra is left out whole (sbuf); Contact
 	 * and Record-Route, first and bounded by CALL_ROUTE_MAX, always fit */

@@ -179,7 +179,7 @@ void call_fail(struct wrk_ctx *w, struct call *c, uint16_t code)
 		c->disposition = c->n_legs == 0 && code != 487 ? CDR_REJECTED :
 				 (uint8_t)setup_disposition(code);
 	if (sip_txn_on_send(&c->ist, code, now) & SIP_TXN_ACT_SEND_RESPONSE)
-		call_out_a_response(w, c, code, setup_reason(code), NULL, NULL);
+		call_out_a_response(w, c, code, setup_reason(code), NULL, NULL, 0);
 	c->phase = CALL_FAILED;
 	c->end_us = call_unix_us();
 	call_count(w->calls, c->disposition == CDR_CANCELLED ? CALL_C_CANCELLED : CALL_C_FAILED);
@@ -579,7 +579,7 @@ void call_invite(struct wrk_ctx *w, struct rte_mbuf *m)
 	call_keep_a_inv(c, m, msg);
 	sip_txn_start_server(&c->ist, SIP_TXN_IST, &w->txn, false, now);
 	if (sip_txn_on_send(&c->ist, 100, now) & SIP_TXN_ACT_SEND_RESPONSE)
-		call_out_a_response(w, c, 100, "Trying", NULL, NULL);
+		call_out_a_response(w, c, 100, "Trying", NULL, NULL, 0);
 	c->route_end = now + CALL_ROUTE_WAIT_MS;
 	if (setup_route_request(w, c, s, ti, who.trunk, who.user, meta, buf, msg, now) < 0) {
 		call_count(w->calls, CALL_C_ROUTE_SEND_FAIL);
@@ -751,7 +751,7 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 		char reason[64];
 
 		call_out_a_response(w, c, msg->status,
-				    call_reason(buf, msg, reason, sizeof(reason), "OK"), buf, msg);
+				    call_reason(buf, msg, reason, sizeof(reason), "OK"), buf, msg, 0);
 	}
 	/* the TU resends a 2xx until the ACK (§13.3.1.4) */
 	c->resend_ivl = w->txn.t1;
@@ -861,7 +861,7 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 
 			call_out_a_response(w, c, msg->status,
 					    call_reason(buf, msg, reason, sizeof(reason), "Ringing"),
-					    buf, msg);
+					    buf, msg, call_rseq_to_a(c, l, buf, msg));
 			if (c->ring_us == 0) {
 				c->ring_us = call_unix_us();
 				call_live(w, c, CPMSG_CALL_RINGING);

@@ -39,13 +39,18 @@ sipp_reg h1 "$H1" $SIPP_PORT alice alicepass1
 sipp_reg h2 "$H2" $SIPP_PORT bob bobpass22
 sipp_reg h2 "$H2" 5072 carol carolpass3
 
+# busy TAG: alice calls 1002, bob answers 486, both scenarios end well.
+busy() {
+	sipp_bg "bob_$1" h2 "$H2" call_uas_reject.xml 1 1 -key code 486
+	sipp_run "alice_$1" h1 "$H1" call_uac_fail.xml 1 1 -s 1002 "${FROM_ALICE[@]}" || true
+	sipp_expect_all "alice_$1" 1
+	sipp_expect_recv "alice_$1" 486 1
+	sipp_wait "bob_$1" || true
+	sipp_expect_all "bob_$1" 1
+}
+
 log "busy"
-sipp_bg bob_busy h2 "$H2" call_uas_reject.xml 1 1 -key code 486
-sipp_run alice_busy h1 "$H1" call_uac_fail.xml 1 1 -s 1002 "${FROM_ALICE[@]}" || true
-sipp_expect_all alice_busy 1
-sipp_expect_recv alice_busy 486 1
-sipp_wait bob_busy || true
-sipp_expect_all bob_busy 1
+busy busy
 
 log "busy, our ACK lost: bob's 486 again, after the call ended, is ACKed again (timer D)"
 # h2 drops the first ACK sent to bob's port (nftables at eth0's ingress: a
@@ -54,12 +59,7 @@ log "busy, our ACK lost: bob's 486 again, after the call ended, is ACKed again (
 in_ns h2 nft -f - <<<"table netdev e2e_ack { chain in { type filter hook ingress \
 device \"eth0\" priority 0; udp dport $SIPP_PORT @th,64,32 0x41434b20 numgen inc mod 1000000 0 drop; }; }"
 stats_save ack_before
-sipp_bg bob_again h2 "$H2" call_uas_reject.xml 1 1 -key code 486
-sipp_run alice_again h1 "$H1" call_uac_fail.xml 1 1 -s 1002 "${FROM_ALICE[@]}" || true
-sipp_expect_all alice_again 1
-sipp_expect_recv alice_again 486 1
-sipp_wait bob_again || true
-sipp_expect_all bob_again 1
+busy again
 stats_save ack_after
 in_ns h2 nft delete table netdev e2e_ack
 expect_eq "finals ACKed again after their call ended" \

@@ -5,6 +5,9 @@
 #   bindings  bob is registered from two ports of h2: a call to his
 #             extension rings both; 5074 answers, 5070 is CANCELled;
 #             one CDR, answered
+#   100rel    the same, each binding sending a reliable 183 numbered 1:
+#             alice sees them numbered 1 and 2 in her one early dialog
+#             and PRACKs each; each PRACK reaches the leg that sent it
 #   parallel  2001 rings carol and bob at once (mode "parallel", carol
 #             listed first): carol answers at once, and bob, whom targets
 #             tried in order would never reach, gets the INVITE on both
@@ -41,6 +44,21 @@ sipp_expect_all bob_answer 1
 sipp_wait bob_ring || true
 sipp_expect_all bob_ring 1
 
+log "one user, two bindings, a reliable 183 from each (RFC 3262)"
+# 5070 sends its 183 at once and rings on; 5074 sends its own 400 ms
+# later and answers. Both number theirs RSeq 1: alice must see 1 and 2 in
+# her one early dialog, and each PRACK must reach the leg it acknowledges.
+sipp_bg bob_prack_ring h2 "$H2" call_uas_prack_ring.xml 1 1
+SIPP_LPORT=5074 sipp_bg bob_prack_answer h2 "$H2" call_uas_prack.xml 1 1 -key pre_ms 400
+sipp_run alice_prack h1 "$H1" call_uac_prack2.xml 1 1 -s 1002 "${FROM_ALICE[@]}" || true
+sipp_expect_all alice_prack 1
+sipp_wait bob_prack_answer || true
+sipp_expect_all bob_prack_answer 1
+sipp_expect_recv bob_prack_answer PRACK 1
+sipp_wait bob_prack_ring || true
+sipp_expect_all bob_prack_ring 1
+sipp_expect_recv bob_prack_ring PRACK 1
+
 log "parallel targets"
 sipp_bg bob_ring_a h2 "$H2" call_uas_ring.xml 1 1
 SIPP_LPORT=5074 sipp_bg bob_ring_b h2 "$H2" call_uas_ring.xml 1 1
@@ -69,7 +87,7 @@ for s in bob_busy_a bob_busy_b carol_busy; do
 done
 
 sluice_alive || fail "sluice died during the run"
-cdr_expect "answered by one of bob's bindings" 1 \
+cdr_expect "answered by one of bob's bindings" 2 \
 	"c['disposition'] == 'answered' and c['callee'] == '1002' and $CDR_FROM_ALICE"
 cdr_expect "answered by carol, bob rung too" 1 \
 	"c['disposition'] == 'answered' and c['callee'] == '2001' and 'carol' in c['targets'] and 'bob' in c['targets']"

@@ -31,7 +31,7 @@ sipp_expect_recv bob INVITE $((3 * CALLS))
 sipp_expect_recv bob ACK $((3 * CALLS))
 
 log "100rel: 183, PRACK, 200"
-sipp_bg bob_prack h2 "$H2" call_uas_prack.xml $CALLS 1
+sipp_bg bob_prack h2 "$H2" call_uas_prack.xml $CALLS 1 -key pre_ms 0
 sipp_run alice_prack h1 "$H1" call_uac_prack.xml $CALLS 1 -s 1002 || true
 sipp_expect_all alice_prack $CALLS
 sipp_wait bob_prack || true
