@@ -46,7 +46,8 @@ if [ -n "$tap" ]; then
 		cat <<EOT
 run.sh: sluice is running (pid $pid) on $CONF
 run.sh:   its port is tap '$tap'; this host is ${HOST_ADDR%/*} on it
-run.sh:   SIP:    udp $addr:5060   answers OPTIONS 200; other requests 501 for now
+run.sh:   SIP:    udp $addr:5060   the config's tenants: their phones register (digest) and call
+run.sh:           each other, DIDs and trunks (see the tenants in $CONF); OPTIONS 200
 run.sh:   ping:   ping $addr
 run.sh:   stats:  dpdk-telemetry.py -f $(sed -n 's/.*file_prefix *= *"\([^"]*\)".*/\1/p' "$CONF" | head -n1)   then /sluice/stats
 run.sh:   API:    http://$api   (SLUICE_API=http://$api SLUICE_TOKEN=... scripts/sluicectl tenants; GET /metrics with the admin token)
