@@ -41,7 +41,8 @@ void call_ack_keep(struct wrk_ctx *w, const char *br, size_t n, struct rte_mbuf 
 	struct call_ack *a = call_ack_of(w, h);
 
 	if (m->nb_segs != 1 || m->data_len > CALL_ACK_MAX)
-		return; /* an ACK this long has a route set none of ours has */
+		return; /* not kept (a Request-URI this long is rare): a repeat
+			 * of its final goes unACKed, as before */
 	if (a->h != 0 && a->h != h && a->until > now)
 		call_count(w->calls, CALL_C_ACK_EVICTED);
 	a->h = h;
