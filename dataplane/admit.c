@@ -31,6 +31,8 @@
 #include <rte_ring.h>
 
 #include "admit.h"
+#include "sip/call.h"
+#include "worker.h"
 #include "io_lcore.h"
 #include "pkt.h"
 #include "sip_reply.h"
@@ -194,11 +196,20 @@ bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg
 		uint16_t worker)
 {
 	const struct rte_ring *r = io->dp->rx_ring[io->idx][worker];
+	unsigned queued;
 
-	if (msg->method != SIP_METHOD_INVITE || msg->to_tag.len ||
-	    rte_ring_count(r) + io->n_batch[worker] <= rte_ring_get_capacity(r) / 4)
+	if (msg->method != SIP_METHOD_INVITE || msg->to_tag.len)
 		return true;
-	io->st->adm_503_load++;
+	queued = rte_ring_count(r) + io->n_batch[worker];
+	if (queued > rte_ring_get_capacity(r) / 4)
+		io->st->adm_503_load++;
+	else if (queued >= call_table_room(io->dp->wrk[worker]->calls))
+		/* every message queued may be an INVITE that takes a slot:
+		 * one more would reach a full table, and cost the worker a
+		 * parse and a 503 of its own */
+		io->st->adm_503_table++;
+	else
+		return true;
 	admit_release(io->dp, m);
 	admit_reply(io, m, 503, "Service Unavailable", ADMIT_RETRY_AFTER);
 	return false;

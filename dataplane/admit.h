@@ -24,9 +24,12 @@ bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg)
 
 /*
  * Overload: a new INVITE whose worker's ring holds more than a quarter of
- * its room is answered 503 here (with what admission held given back), so
- * the calls a congested worker already has keep their messages flowing
- * and goodput does not collapse. true: go on; false: m is gone.
+ * its room (admit_503_load), or whose worker's call table has no more free
+ * slots than messages queued for it (admit_503_table), is answered 503
+ * here (with what admission held given back), so the calls a congested
+ * worker already has keep their messages flowing, the worker spends
+ * nothing on calls it could not take, and goodput does not collapse.
+ * true: go on; false: m is gone.
  */
 bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg,
 		uint16_t worker);

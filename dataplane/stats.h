@@ -54,6 +54,7 @@ struct stats_lcore {
 	uint64_t adm_503_cps;   /* INVITEs over their tenant's calls per second */
 	uint64_t adm_503_calls; /* INVITEs over their tenant's concurrent calls */
 	uint64_t adm_503_load;  /* new INVITEs shed: their worker's ring backed up */
+	uint64_t adm_503_table; /* new INVITEs shed: their worker's call table full */
 	uint64_t ack_own;       /* ACKs of our stateless replies, absorbed here */
 
 	/* worker */

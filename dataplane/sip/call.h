@@ -214,6 +214,13 @@ struct call_table {
 struct call_table *call_table_create(uint16_t w, uint32_t cap, int socket, uint64_t *counters);
 void call_table_free(struct call_table *t);
 
+/* Free call slots: the worker writes the count, any lcore may read it
+ * (the io lcore sheds new INVITEs with it before they reach a full table). */
+static inline uint32_t call_table_room(const struct call_table *t)
+{
+	return __atomic_load_n(&t->n_free, __ATOMIC_RELAXED);
+}
+
 /* A fresh call (phase ROUTING, timer stopped), or NULL when full. */
 struct call *call_alloc(struct wrk_ctx *w);
 

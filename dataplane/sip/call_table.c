@@ -127,7 +127,9 @@ struct call *call_alloc(struct wrk_ctx *w)
 
 	if (t->n_free == 0)
 		return NULL;
-	s = t->free[--t->n_free];
+	s = t->free[t->n_free - 1];
+	/* the io lcore reads the room left (call_table_room) */
+	__atomic_store_n(&t->n_free, t->n_free - 1, __ATOMIC_RELAXED);
 	c = &t->calls[s];
 	t->gen[s] = (t->gen[s] + 1) & 0xffffff;
 	/* everything after the timer starts from zero but the string space,
@@ -263,7 +265,8 @@ void call_free(struct wrk_ctx *w, struct call *c)
 	}
 	c->phase = CALL_FREE;
 	c->armed_at = SIP_TXN_NEVER;
-	t->free[t->n_free++] = call_slot(t, c);
+	t->free[t->n_free] = call_slot(t, c);
+	__atomic_store_n(&t->n_free, t->n_free + 1, __ATOMIC_RELAXED);
 }
 
 struct call *call_by_a(struct wrk_ctx *w, const char *cid, size_t len)
