@@ -16,9 +16,11 @@
  *
  * Memory: calls live in one array per worker, allocated at start (no
  * allocation per call). What only the set-up needs — the caller's INVITE,
- * our INVITEs for retransmission, the route decision — is held in mbufs
- * and messages that go back to their pools once the call is up, so an
- * established call costs sizeof(struct call) alone.
+ * our INVITEs for retransmission, the route decision while targets remain
+ * — is held in mbufs that go back to the pool once the call is up, so an
+ * established call costs sizeof(struct call) alone, and the calls ringing
+ * at once are bounded by the packet pool the operator sizes
+ * (mempool.mbufs), not by the control plane's message pool.
  *
  * Times are milliseconds of the TSC (monotonic) unless named _us (Unix
  * microseconds, for CDRs).
@@ -150,7 +152,7 @@ struct call {
 	struct rte_mbuf *a_inv;   /* A's INVITE, kept until the call is up */
 	struct rte_mbuf *a_resp;  /* last response to A's INVITE (retransmissions) */
 	struct rte_mbuf *bye_ok;  /* our 200 to the BYE received, sent once the CDR is safe */
-	struct cpmsg *dec;        /* route decision, while targets remain */
+	struct rte_mbuf *dec;     /* route decision, while targets or headers remain (call_dec) */
 	struct call_relay rel[2]; /* [side]: request from that side being relayed */
 	struct call_leg leg[CALL_MAX_LEGS];
 	struct call_str a_call_id, a_from, a_to, a_contact;
@@ -163,6 +165,12 @@ struct call {
 	char tried[CALL_TRIED_LEN];
 	char arena[CALL_ARENA];
 };
+
+/* The route decision a call holds, or NULL. */
+static inline const struct cpmsg_route_dec *call_dec(const struct call *c)
+{
+	return c->dec ? rte_pktmbuf_mtod(c->dec, const struct cpmsg_route_dec *) : NULL;
+}
 
 /* DESIGN.md: at most 2 KiB per established call (README has the figure) */
 _Static_assert(sizeof(struct call) <= 2048, "struct call grew past 2 KiB");

@@ -159,19 +159,42 @@ static void setup_cancel_all(struct wrk_ctx *w, struct call *c, int except, uint
 			setup_cancel_leg(w, c, i, now);
 }
 
-static void setup_drop_decision(struct wrk_ctx *w, struct call *c)
+static void setup_drop_decision(struct call *c)
 {
-	if (c->dec) {
-		rte_mempool_put(w->dp->cp_pool, c->dec);
-		c->dec = NULL;
+	rte_pktmbuf_free(c->dec);
+	c->dec = NULL;
+}
+
+/*
+ * Keeps dec for the targets or headers still to come, in an mbuf, unless
+ * the call holds it already (dec is then its own). The control plane's
+ * message goes back at once either way.
+ */
+static void setup_hold_decision(struct wrk_ctx *w, struct call *c,
+				const struct cpmsg_route_dec *dec)
+{
+	struct rte_mbuf *m;
+	void *p;
+
+	if (c->dec)
+		return;
+	m = rte_pktmbuf_alloc(w->dp->pool);
+	p = m ? rte_pktmbuf_append(m, sizeof(*dec)) : NULL;
+	if (p == NULL) {
+		/* the call rings its first targets; none after them */
+		rte_pktmbuf_free(m);
+		call_count(w->calls, CALL_C_ROUTE_UNHELD);
+		return;
 	}
+	memcpy(p, dec, sizeof(*dec));
+	c->dec = m;
 }
 
 void call_fail(struct wrk_ctx *w, struct call *c, uint16_t code)
 {
 	uint64_t now = rte_rdtsc() / w->tsc_per_ms;
 
-	setup_drop_decision(w, c);
+	setup_drop_decision(c);
 	c->ring_end = c->route_end = SIP_TXN_NEVER;
 	setup_cancel_all(w, c, -1, now);
 	c->final_code = code;
@@ -207,10 +230,11 @@ static struct call_leg *setup_leg(struct call *c, uint8_t target, uint32_t ip, u
 	return l;
 }
 
-static bool setup_start_leg(struct wrk_ctx *w, struct call *c, struct call_leg *l, uint64_t now)
+/* hdrs: the decision's headers to add, or NULL */
+static bool setup_start_leg(struct wrk_ctx *w, struct call *c, struct call_leg *l,
+			    const char *hdrs, uint64_t now)
 {
 	uint8_t li = (uint8_t)(l - c->leg);
-	const char *hdrs = c->dec ? c->dec->u.route_dec.headers : NULL;
 
 	if (call_out_invite(w, c, l, li, hdrs) < 0) {
 		l->state = LEG_DONE;
@@ -224,7 +248,8 @@ static bool setup_start_leg(struct wrk_ctx *w, struct call *c, struct call_leg *
 
 /* Legs for every registered binding of user u's devices; how many started. */
 static unsigned setup_user_legs(struct wrk_ctx *w, struct call *c, const struct tenant_snap *s,
-				const struct tenant *t, uint32_t u, uint8_t ti, uint64_t now)
+				const struct tenant *t, uint32_t u, uint8_t ti, const char *hdrs,
+				uint64_t now)
 {
 	const struct cfg_user *cu = &t->cfg->users[u];
 	uint32_t d0 = s->user_dev[t->user0 + u];
@@ -239,7 +264,7 @@ static unsigned setup_user_legs(struct wrk_ctx *w, struct call *c, const struct 
 			struct call_leg *l = setup_leg(c, ti, b[i].src_ip, b[i].src_port, b[i].uri,
 						       b[i].uri_len);
 
-			if (l && setup_start_leg(w, c, l, now))
+			if (l && setup_start_leg(w, c, l, hdrs, now))
 				started++;
 		}
 	}
@@ -247,7 +272,7 @@ static unsigned setup_user_legs(struct wrk_ctx *w, struct call *c, const struct 
 }
 
 static unsigned setup_uri_leg(struct wrk_ctx *w, struct call *c, const char *uri, uint8_t ti,
-			      uint64_t now)
+			      const char *hdrs, uint64_t now)
 {
 	struct sip_uri u;
 	uint32_t ip;
@@ -258,16 +283,20 @@ static unsigned setup_uri_leg(struct wrk_ctx *w, struct call *c, const char *uri
 	if (sip_uri_parse(uri, uri, n, &u) < 0 || !sip_uri_host_ipv4(&u, &ip))
 		return 0;
 	l = setup_leg(c, ti, ip, u.port, uri, n);
-	return l && setup_start_leg(w, c, l, now) ? 1 : 0;
+	return l && setup_start_leg(w, c, l, hdrs, now) ? 1 : 0;
 }
 
-/* Starts the next target(s) of the decision; fails the call when none is left. */
-static void setup_next(struct wrk_ctx *w, struct call *c, uint16_t code_so_far)
+/*
+ * Starts the next target(s) of dec (a new decision, or the one the call
+ * holds; NULL: none); fails the call when none is left.
+ */
+static void setup_next(struct wrk_ctx *w, struct call *c, const struct cpmsg_route_dec *dec,
+		       uint16_t code_so_far)
 {
 	const struct tenant_snap *s;
 	const struct tenant *t = setup_tenant(w, c, &s);
-	const struct cpmsg_route_dec *dec = c->dec ? &c->dec->u.route_dec : NULL;
 	uint64_t now = rte_rdtsc() / w->tsc_per_ms;
+	const char *hdrs = dec && dec->headers[0] ? dec->headers : NULL;
 
 	while (t && dec && c->next_target < dec->n_targets) {
 		unsigned started = 0, ring_s = 0;
@@ -279,9 +308,10 @@ static void setup_next(struct wrk_ctx *w, struct call *c, uint16_t code_so_far)
 
 			if (x->kind == CPMSG_T_USER && x->index >= 0 &&
 			    (uint32_t)x->index < t->cfg->n_users)
-				started += setup_user_legs(w, c, s, t, (uint32_t)x->index, ti, now);
+				started += setup_user_legs(w, c, s, t, (uint32_t)x->index, ti,
+							   hdrs, now);
 			else if (x->kind == CPMSG_T_TRUNK || x->kind == CPMSG_T_URI)
-				started += setup_uri_leg(w, c, x->uri, ti, now);
+				started += setup_uri_leg(w, c, x->uri, ti, hdrs, now);
 			if (x->ring_s > ring_s)
 				ring_s = x->ring_s;
 		} while (dec->parallel && c->next_target < dec->n_targets);
@@ -290,12 +320,13 @@ static void setup_next(struct wrk_ctx *w, struct call *c, uint16_t code_so_far)
 				ring_s = t->cfg->limits.max_ring_s;
 			c->ring_end = now + (uint64_t)ring_s * 1000;
 			call_arm(w, c);
-			/* a decision with no target left and no headers to add (a
-			 * 3xx's legs would take them) is done with: its message
-			 * goes back now, not when the call stops ringing, so the
-			 * calls ringing at once are not bounded by the pool */
-			if (c->next_target >= dec->n_targets && dec->headers[0] == '\0')
-				setup_drop_decision(w, c);
+			/* a decision with targets left, or headers to add (a
+			 * 3xx's legs would take them), is kept while the call
+			 * rings; else it is done with */
+			if (c->next_target < dec->n_targets || hdrs)
+				setup_hold_decision(w, c, dec);
+			else
+				setup_drop_decision(c);
 			return;
 		}
 	}
@@ -304,26 +335,25 @@ static void setup_next(struct wrk_ctx *w, struct call *c, uint16_t code_so_far)
 
 /* ---- the route decision ---- */
 
-/* The tenant's fallback, made here when the control plane is late. */
-static struct cpmsg *setup_fallback(struct wrk_ctx *w, struct call *c, uint16_t *reject)
+/*
+ * The tenant's fallback, made here when the control plane is late, into
+ * dec: its targets, or the reject code when it has none.
+ */
+static void setup_fallback(struct wrk_ctx *w, struct call *c, struct cpmsg_route_dec *dec)
 {
 	const struct tenant_snap *s;
 	const struct tenant *t = setup_tenant(w, c, &s);
 	const struct cfg_fallback *f;
-	struct cpmsg_route_dec *dec;
-	struct cpmsg *m;
 
-	*reject = 503;
+	memset(dec, 0, sizeof(*dec));
+	dec->action = CPMSG_A_REJECT;
+	dec->reject_code = 503;
 	if (t == NULL)
-		return NULL;
+		return;
 	f = &t->cfg->fallback;
-	*reject = f->status ? f->status : 480;
-	if (f->n_targets == 0 || rte_mempool_get(w->dp->cp_pool, (void **)&m) < 0)
-		return NULL;
-	memset(m, 0, sizeof(*m));
-	m->type = CPMSG_ROUTE_DEC;
-	m->snap_gen = s->gen;
-	dec = &m->u.route_dec;
+	dec->reject_code = f->status ? f->status : 480;
+	if (f->n_targets == 0)
+		return;
 	dec->action = CPMSG_A_ROUTE;
 	dec->parallel = f->mode == CFG_RING_PARALLEL;
 	for (uint32_t i = 0; i < f->n_targets && dec->n_targets < CPMSG_MAX_TARGETS; i++) {
@@ -346,39 +376,31 @@ static struct cpmsg *setup_fallback(struct wrk_ctx *w, struct call *c, uint16_t 
 			x->uri[b.over ? 0 : b.len] = '\0';
 		}
 	}
-	return m;
 }
 
-static void setup_route(struct wrk_ctx *w, struct call *c, struct cpmsg *m)
+/* Acts on a decision; the caller still owns dec (the call keeps a copy). */
+static void setup_route(struct wrk_ctx *w, struct call *c, const struct cpmsg_route_dec *dec)
 {
-	const struct cpmsg_route_dec *dec = &m->u.route_dec;
-
 	c->route_end = SIP_TXN_NEVER;
 	if (dec->action != CPMSG_A_ROUTE || dec->n_targets == 0) {
 		uint16_t code = dec->reject_code >= 300 && dec->reject_code < 700 ?
 				dec->reject_code : 404;
 
-		rte_mempool_put(w->dp->cp_pool, m);
 		call_fail(w, c, code);
 		return;
 	}
-	c->dec = m;
 	c->parallel = dec->parallel;
 	c->phase = CALL_TRYING;
-	setup_next(w, c, 0);
+	setup_next(w, c, dec, 0);
 }
 
 static void setup_use_fallback(struct wrk_ctx *w, struct call *c)
 {
-	uint16_t reject;
-	struct cpmsg *m = setup_fallback(w, c, &reject);
+	struct cpmsg_route_dec dec;
 
 	call_count(w->calls, CALL_C_ROUTE_FALLBACK);
-	if (m == NULL) {
-		call_fail(w, c, reject);
-		return;
-	}
-	setup_route(w, c, m);
+	setup_fallback(w, c, &dec);
+	setup_route(w, c, &dec);
 }
 
 void call_decision(struct wrk_ctx *w, struct cpmsg *m)
@@ -398,7 +420,8 @@ void call_decision(struct wrk_ctx *w, struct cpmsg *m)
 		setup_use_fallback(w, c);
 		return;
 	}
-	setup_route(w, c, m);
+	setup_route(w, c, &m->u.route_dec);
+	rte_mempool_put(w->dp->cp_pool, m);
 }
 
 static int setup_route_request(struct wrk_ctx *w, struct call *c, const struct tenant_snap *s,
@@ -651,6 +674,7 @@ static int setup_leg_of(const char *buf, const struct sip_msg *msg)
 static unsigned setup_redirect(struct wrk_ctx *w, struct call *c, uint8_t target,
 			       const char *buf, const struct sip_msg *msg, uint64_t now)
 {
+	const struct cpmsg_route_dec *dec = call_dec(c);
 	unsigned started = 0;
 
 	for (const struct sip_hdr *h = sip_hdr_find(msg, SIP_HDR_CONTACT); h;
@@ -667,7 +691,8 @@ static unsigned setup_redirect(struct wrk_ctx *w, struct call *c, uint8_t target
 				continue;
 			nl = setup_leg(c, target, ip, ct.na.uri.port, buf + ct.na.uri_text.off,
 				       ct.na.uri_text.len);
-			if (nl && setup_start_leg(w, c, nl, now))
+			if (nl && setup_start_leg(w, c, nl, dec && dec->headers[0] ?
+							 dec->headers : NULL, now))
 				started++;
 		}
 	}
@@ -742,7 +767,7 @@ static void setup_answered(struct wrk_ctx *w, struct call *c, uint8_t li, const 
 	     memcmp(call_s(c, l->contact), buf + na.uri_text.off, na.uri_text.len) != 0))
 		call_keep(c, &l->contact, buf + na.uri_text.off, na.uri_text.len);
 	setup_cancel_all(w, c, li, now);
-	setup_drop_decision(w, c);
+	setup_drop_decision(c);
 	c->ring_end = SIP_TXN_NEVER;
 	c->final_code = msg->status;
 	c->disposition = CDR_ANSWERED;
@@ -797,7 +822,7 @@ static void setup_step_done(struct wrk_ctx *w, struct call *c)
 		return;
 	code = setup_best(c, 480);
 	if (code == 408 || code == 480 || code >= 500)
-		setup_next(w, c, code);
+		setup_next(w, c, call_dec(c), code);
 	else
 		call_fail(w, c, code);
 }
@@ -968,7 +993,7 @@ void call_setup_timers(struct wrk_ctx *w, struct call *c, uint64_t now)
 
 		setup_cancel_all(w, c, -1, now);
 		/* the cancelled legs finish on their own; the call goes on */
-		setup_next(w, c, code == 486 || code >= 600 ? code : 480);
+		setup_next(w, c, call_dec(c), code == 486 || code >= 600 ? code : 480);
 	}
 	if (c->phase == CALL_FAILED)
 		setup_maybe_end(w, c);

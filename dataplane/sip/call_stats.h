@@ -27,6 +27,8 @@
 	X(ROUTE_LATE, "route_late", "route decisions later than their deadline") \
 	X(ROUTE_FALLBACK, "route_fallback", "calls routed by the tenant fallback") \
 	X(ROUTE_SEND_FAIL, "route_send_fail", "route requests that could not be sent") \
+	X(ROUTE_UNHELD, "route_unheld",                                         \
+	  "decisions with targets left that no mbuf could hold: no failover past the first") \
 	X(RETRANS_IN, "sip_retrans_in", "retransmitted requests absorbed or answered again") \
 	X(RETRANS_OUT, "sip_retrans_out", "messages we sent again (timers A, E, G, 2xx)") \
 	X(STRAY, "sip_stray", "messages for no call (answered 481 or dropped)")  \

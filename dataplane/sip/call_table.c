@@ -254,10 +254,7 @@ void call_free(struct wrk_ctx *w, struct call *c)
 
 		call_linger_put(t, lg, now, now + 64u * w->txn.t1);
 	}
-	if (c->dec) {
-		rte_mempool_put(w->dp->cp_pool, c->dec);
-		c->dec = NULL;
-	}
+	call_mbuf_drop(&c->dec);
 	if (c->held) {
 		__atomic_fetch_sub(&w->dp->tenant_states[c->tstate - 1].calls, 1,
 				   __ATOMIC_RELAXED);

@@ -24,12 +24,14 @@ static void __attribute__((noreturn)) h_die(const char *what)
 }
 
 /*
- * The appliance's config: one net_ring port at H_APP_IP, SIP on 5060, 5070
- * and 5080, and three tenants: "main" owns everything sent to port 5060
+ * The appliance's config: one net_ring port at H_APP_IP, SIP on 5060, 5070,
+ * 5080 and 5090, and four tenants: "main" owns everything sent to port 5060
  * (so the stateless tests need no tenant of their own); "tight" owns port
  * 5070 with small limits for the admission tests; "dom" is found by its
  * domain and DID on port 5080, where nothing else claims traffic, and has
- * a user with two devices for the registrar tests.
+ * a user with two devices for the registrar tests; "trk" owns port 5090
+ * and has one trunk, H_FAR_IP, whose INVITEs are calls the test routes
+ * in the control plane's place.
  */
 int h_config_text(char *text, size_t cap, uint16_t n_workers, unsigned dom_regs,
 		  const char *dom_users)
@@ -44,7 +46,7 @@ int h_config_text(char *text, size_t cap, uint16_t n_workers, unsigned dom_regs,
 		 "eal = { main_lcore = 0; io_lcores = [1]; worker_lcores = [%s]; };\n"
 		 "ports = ( { name = \"lan0\"; device = \"net_ring_h0\";\n"
 		 "  address = \"198.18.0.1\"; prefix = 24; gateway = \"198.18.0.254\"; } );\n"
-		 "sip = { udp_ports = [5060, 5070, 5080]; };\n"
+		 "sip = { udp_ports = [5060, 5070, 5080, 5090]; };\n"
 		 "mempool = { mbufs = 4095; };\n"
 		 "workers = { ring_size = 1024; };\n"
 		 "tenants = (\n"
@@ -58,21 +60,19 @@ int h_config_text(char *text, size_t cap, uint16_t n_workers, unsigned dom_regs,
 		 "   match = { domains = [\"dom.example\"]; dids = [\"+15551230001\", \"+1555999*\"]; };\n"
 		 "   limits = { cps = 0; concurrent_calls = 1; registrations = %u; };\n"
 		 "   users = ( { name = \"alice\"; extension = \"1001\"; devices = (\n"
-		 "     { username = \"alice-desk\"; password = \"%s\"; }%s ); }%s ); }\n"
+		 "     { username = \"alice-desk\"; password = \"%s\"; }%s ); }%s ); },\n"
+		 " { id = \"trk\"; api_token = \"trk-token-0123456789\";\n"
+		 "   match = { addresses = [\"198.18.0.1:5090\"]; };\n"
+		 "   limits = { cps = 0; concurrent_calls = 0; };\n"
+		 "   trunks = ( { name = \"far\"; address = \"198.18.1.11:5060\";\n"
+		 "     cidrs = [\"198.18.1.11/32\"]; } ); }\n"
 		 ");\n",
 		 workers, H_TIGHT_CPS, H_TIGHT_BURST, dom_regs, H_ALICE_PW,
 		 dom_users ? "" : ",\n     { username = \"alice-md5\"; ha1_md5 = \"" H_ALICE_MD5_HA1 "\"; }",
 		 dom_users ? dom_users : "");
 }
 
-/*
- * The appliance's config: one net_ring port at H_APP_IP, SIP on 5060, 5070
- * and 5080, and three tenants: "main" owns everything sent to port 5060
- * (so the stateless tests need no tenant of their own); "tight" owns port
- * 5070 with small limits for the admission tests; "dom" is found by its
- * domain and DID on port 5080, where nothing else claims traffic, and has
- * a user with two devices for the registrar tests.
- */
+/* The appliance's config of h_config_text, loaded. */
 static void h_config(struct harness *h, uint16_t n_workers)
 {
 	char text[8192];
