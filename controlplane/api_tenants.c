@@ -112,7 +112,7 @@ void api_tenants_list(const struct api_req *req, struct api_reply *rep)
 		const struct tenant *t = &s->t[i];
 		const struct tenant_state *st = t->st;
 		uint64_t rejected = api_ld(&st->rej_cps) + api_ld(&st->rej_calls) +
-				    api_route_rej(cp, t);
+				    api_ld(&st->rej_load) + api_route_rej(cp, t);
 
 		if (json_array_append_new(rows, json_pack(
 			"{s:o, s:o, s:{s:I, s:I, s:I}, s:I}",
@@ -267,7 +267,7 @@ void api_tenant_calls(const struct api_req *req, struct api_reply *rep)
 static void api_m_tenants(const struct cp *cp, const struct tenant_snap *s,
 			  struct metrics_buf *b)
 {
-	static const char *const reasons[] = { "cps", "concurrent", "route" };
+	static const char *const reasons[] = { "cps", "concurrent", "overload", "route" };
 	struct metrics_label l[2] = { { "tenant", NULL }, { "reason", NULL } };
 
 	metrics_family(b, "sluice_tenant_calls_admitted_total", METRICS_COUNTER,
@@ -278,11 +278,12 @@ static void api_m_tenants(const struct cp *cp, const struct tenant_snap *s,
 	}
 	metrics_family(b, "sluice_tenant_calls_rejected_total", METRICS_COUNTER,
 		       "new calls refused, by tenant and reason (cps, concurrent: 503 "
-		       "at admission; route: rejected by the route decision)");
+		       "at admission; overload: 503 shed for a worker with more than it "
+		       "can do; route: rejected by the route decision)");
 	for (uint32_t i = 0; i < s->n; i++) {
 		const struct tenant *t = &s->t[i];
 		const uint64_t v[] = { api_ld(&t->st->rej_cps), api_ld(&t->st->rej_calls),
-				       api_route_rej(cp, t) };
+				       api_ld(&t->st->rej_load), api_route_rej(cp, t) };
 
 		l[0].value = t->cfg->id;
 		for (size_t r = 0; r < RTE_DIM(reasons); r++) {

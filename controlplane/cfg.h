@@ -235,6 +235,7 @@ struct cfg {
 		uint32_t ring_size; /* power of two, 64..65536, default 4096 */
 		uint16_t burst;     /* 1..64, default 32 */
 		uint32_t max_calls; /* calls each worker holds at once, default 8192 */
+		uint32_t shed_backlog; /* backlog (messages) that may stand, default 128 */
 	} workers;
 
 	struct {

@@ -291,9 +291,24 @@ static void cfg_cross_mempool(struct cfg_ctx *x)
 			desc + lcores * cache, desc, lcores, cache, mbufs);
 }
 
+/* A backlog allowed to stand must fit below the quarter of the ring at
+ * which every new INVITE is shed (dataplane/admit.h). */
+static void cfg_cross_workers(struct cfg_ctx *x)
+{
+	const struct cfg *c = x->out;
+
+	if (cfg_bad(x, &c->workers.ring_size) || cfg_bad(x, &c->workers.shed_backlog))
+		return;
+	if (c->workers.shed_backlog >= c->workers.ring_size / 4)
+		cfg_err(x, cfg_line(x, "workers", -1, "shed_backlog", -1),
+			"key 'workers.shed_backlog': expected below a quarter of "
+			"workers.ring_size %u (%u), got %u", c->workers.ring_size,
+			c->workers.ring_size / 4, c->workers.shed_backlog);
+}
+
 static void (*const cfg_cross[])(struct cfg_ctx *) = {
 	cfg_cross_ports, cfg_cross_lcores, cfg_cross_rtp, cfg_cross_sip,
-	cfg_cross_mempool, cfg_cross_tenants,
+	cfg_cross_mempool, cfg_cross_workers, cfg_cross_tenants,
 };
 
 void cfg_cross_run(struct cfg_ctx *x)

@@ -673,6 +673,7 @@ static const struct cfg_key cfg_keys_workers[] = {
 	K_INT("ring_size", 0, C, workers.ring_size, 64, 65536, 4096, cfg_check_pow2),
 	K_INT("burst", 0, C, workers.burst, 1, 64, 32, NULL),
 	K_INT("max_calls", 0, C, workers.max_calls, 64, 4194304, 8192, NULL),
+	K_INT("shed_backlog", 0, C, workers.shed_backlog, 16, 16384, 128, NULL),
 	K_END
 };
 

@@ -178,7 +178,6 @@ bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg)
 		return false;
 	}
 	meta->call_held = 1;
-	__atomic_fetch_add(&st->admitted, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -196,20 +195,29 @@ bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg
 		uint16_t worker)
 {
 	const struct rte_ring *r = io->dp->rx_ring[io->idx][worker];
+	struct tenant_state *st;
 	unsigned queued;
 
 	if (msg->method != SIP_METHOD_INVITE || msg->to_tag.len)
 		return true;
+	st = &io->dp->tenant_states[pkt_meta(m)->tenant - 1];
 	queued = rte_ring_count(r) + io->n_batch[worker];
 	if (queued > rte_ring_get_capacity(r) / 4)
+		/* a backlog no interval of shedding has caught (a burst
+		 * beyond what the control follows): cut at once */
 		io->st->adm_503_load++;
 	else if (queued >= call_table_room(io->dp->wrk[worker]->calls))
 		/* every message queued may be an INVITE that takes a slot:
 		 * one more would reach a full table, and cost the worker a
 		 * parse and a 503 of its own */
 		io->st->adm_503_table++;
-	else
+	else if (shed_take(&io->shed[worker]))
+		io->st->adm_503_backlog++;
+	else {
+		__atomic_fetch_add(&st->admitted, 1, __ATOMIC_RELAXED);
 		return true;
+	}
+	__atomic_fetch_add(&st->rej_load, 1, __ATOMIC_RELAXED);
 	admit_release(io->dp, m);
 	admit_reply(io, m, 503, "Service Unavailable", ADMIT_RETRY_AFTER);
 	return false;

@@ -23,13 +23,15 @@ struct io_ctx;
 bool admit_sip(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg);
 
 /*
- * Overload: a new INVITE whose worker's ring holds more than a quarter of
- * its room (admit_503_load), or whose worker's call table has no more free
- * slots than messages queued for it (admit_503_table), is answered 503
- * here (with what admission held given back), so the calls a congested
- * worker already has keep their messages flowing, the worker spends
- * nothing on calls it could not take, and goodput does not collapse.
- * true: go on; false: m is gone.
+ * Overload: a new INVITE is answered 503 here (with what admission held
+ * given back) when its worker has a standing backlog and the share of
+ * INVITEs that shed.h spares it says so (admit_503_backlog), when its
+ * worker's ring holds more than a quarter of its room (admit_503_load),
+ * or when its worker's call table has no more free slots than messages
+ * queued for it (admit_503_table). So the calls a congested worker
+ * already has keep their messages flowing, the worker spends nothing on
+ * calls it could not take, and goodput does not collapse. Counts the
+ * tenant's admitted calls, or its rej_load. true: go on; false: m is gone.
  */
 bool admit_load(struct io_ctx *io, struct rte_mbuf *m, const struct sip_msg *msg,
 		uint16_t worker);

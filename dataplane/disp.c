@@ -26,17 +26,24 @@ static void disp_ring_full(struct io_ctx *io, struct rte_mbuf **pkts, unsigned n
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
+/* Hands worker w the n packets batched for it; what its ring has no room
+ * for is dropped. The backlog they joined is overload control's sample. */
+static void disp_hand(struct io_ctx *io, uint16_t w, uint16_t n)
+{
+	struct rte_ring *r = io->dp->rx_ring[io->idx][w];
+	unsigned room, sent = rte_ring_sp_enqueue_burst(r, (void **)io->batch[w], n, &room);
+
+	shed_sample(&io->shed[w], rte_ring_get_capacity(r) - room - sent);
+	if (sent < n)
+		disp_ring_full(io, &io->batch[w][sent], n - sent);
+	io->n_batch[w] = 0;
+}
+
 static void disp_enqueue(struct io_ctx *io, uint16_t w, struct rte_mbuf *m)
 {
 	io->batch[w][io->n_batch[w]++] = m;
-	if (io->n_batch[w] == IO_BURST) {
-		unsigned sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
-				(void **)io->batch[w], IO_BURST, NULL);
-
-		if (sent < IO_BURST)
-			disp_ring_full(io, &io->batch[w][sent], IO_BURST - sent);
-		io->n_batch[w] = 0;
-	}
+	if (io->n_batch[w] == IO_BURST)
+		disp_hand(io, w, IO_BURST);
 }
 
 void disp_sip(struct io_ctx *io, struct rte_mbuf *m)
@@ -92,16 +99,7 @@ void disp_flush(struct io_ctx *io)
 {
 	uint16_t w;
 
-	for (w = 0; w < io->dp->n_workers; w++) {
-		uint16_t n = io->n_batch[w];
-		unsigned sent;
-
-		if (n == 0)
-			continue;
-		sent = rte_ring_sp_enqueue_burst(io->dp->rx_ring[io->idx][w],
-						 (void **)io->batch[w], n, NULL);
-		if (sent < n)
-			disp_ring_full(io, &io->batch[w][sent], n - sent);
-		io->n_batch[w] = 0;
-	}
+	for (w = 0; w < io->dp->n_workers; w++)
+		if (io->n_batch[w])
+			disp_hand(io, w, io->n_batch[w]);
 }

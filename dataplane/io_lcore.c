@@ -13,7 +13,6 @@
 #include "log.h"
 #include "pkt.h"
 
-#define IO_TIMER_MS 10
 
 static void io_tx_unsent(struct rte_mbuf **pkts, uint16_t unsent, void *arg)
 {
@@ -43,6 +42,9 @@ struct io_ctx *io_create(struct dp *dp, uint16_t idx, uint16_t lcore)
 	io->tsc_per_ms = io->hz / 1000 ? io->hz / 1000 : 1;
 	io->tx_drain_tsc = io->hz / 1000000 * dp->cfg->poll.tx_drain_us;
 	idle_init(&io->idle, dp->cfg->poll.idle_spin, 1, dp->cfg->poll.idle_max_us);
+	for (p = 0; p < dp->n_workers; p++)
+		shed_init(&io->shed[p]);
+	io->shed_target = dp->cfg->workers.shed_backlog;
 	for (p = 0; p < dp->n_ports; p++) {
 		io->txbuf[p] = rte_zmalloc_socket("io_txbuf",
 				RTE_ETH_TX_BUFFER_SIZE(IO_BURST), 0, socket);
@@ -102,6 +104,8 @@ static void io_timers(struct io_ctx *io, uint64_t now)
 {
 	io->next_timer_tsc = now + io->hz * IO_TIMER_MS / 1000;
 	ip_reass_timer(io, now);
+	for (uint16_t w = 0; w < io->dp->n_workers; w++)
+		shed_tick(&io->shed[w], io->shed_target, SHED_STEP);
 	if (io->n_wait)
 		neigh_wait_poll(io, now);
 	if (io->idx == 0)

@@ -21,6 +21,7 @@
 
 #include "dp.h"
 #include "idle.h"
+#include "shed.h"
 #include "sip_parse.h"
 
 #define IO_BURST 32
@@ -35,6 +36,8 @@ struct neigh_wait {
 	uint64_t next_tsc;   /* when to ask again or give up */
 };
 
+#define IO_TIMER_MS 10   /* period of the io lcore's housekeeping (io_timers) */
+
 struct io_ctx {
 	struct dp *dp;
 	uint16_t idx;        /* io index = the queue it owns on every port */
@@ -46,6 +49,10 @@ struct io_ctx {
 	/* SIP/RTP packets batched per worker, flushed once per rx burst. */
 	uint16_t n_batch[CFG_MAX_WORKERS];
 	struct rte_mbuf *batch[CFG_MAX_WORKERS][IO_BURST];
+	/* overload control (shed.h): the share of new INVITEs shed for each
+	 * worker, moved once an IO_TIMER_MS interval */
+	struct shed shed[CFG_MAX_WORKERS];
+	uint32_t shed_target;    /* workers.shed_backlog */
 
 	struct rte_eth_dev_tx_buffer *txbuf[CFG_MAX_PORTS];
 	uint64_t tx_unsent;   /* counted by the tx buffer's error callback */

@@ -53,7 +53,8 @@ struct stats_lcore {
 	uint64_t adm_403;       /* REGISTERs no tenant claims, answered 403 */
 	uint64_t adm_503_cps;   /* INVITEs over their tenant's calls per second */
 	uint64_t adm_503_calls; /* INVITEs over their tenant's concurrent calls */
-	uint64_t adm_503_load;  /* new INVITEs shed: their worker's ring backed up */
+	uint64_t adm_503_load;  /* new INVITEs shed: their worker's ring a quarter full */
+	uint64_t adm_503_backlog; /* new INVITEs shed: their worker's backlog standing (shed.h) */
 	uint64_t adm_503_table; /* new INVITEs shed: their worker's call table full */
 	uint64_t ack_own;       /* ACKs of our stateless replies, absorbed here */
 

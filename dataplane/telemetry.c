@@ -13,7 +13,7 @@
  *     sip_req_<METHOD> (INVITE … UPDATE, OTHER)  sip_resp_<N>xx (1..6)
  *     sip_error_<code> (parse errors, e.g. sip_error_no_call_id)
  *     admit_404 admit_403 admit_503_cps admit_503_calls admit_503_load
- *     admit_503_table (io lcore answers)
+ *     admit_503_backlog admit_503_table (io lcore answers)
  *     drop_<reason> (see dataplane/drop.def)  drops_total
  *     options_200 not_impl_501 register_ok register_challenged
  *     register_denied auth_replays ack_absorbed responses_absorbed
@@ -116,6 +116,7 @@ static void tel_add_sip(struct rte_tel_data *d, const struct stats_lcore *s)
 	rte_tel_data_add_dict_u64(d, "admit_503_cps", s->adm_503_cps);
 	rte_tel_data_add_dict_u64(d, "admit_503_calls", s->adm_503_calls);
 	rte_tel_data_add_dict_u64(d, "admit_503_load", s->adm_503_load);
+	rte_tel_data_add_dict_u64(d, "admit_503_backlog", s->adm_503_backlog);
 	rte_tel_data_add_dict_u64(d, "admit_503_table", s->adm_503_table);
 	rte_tel_data_add_dict_u64(d, "ack_own_absorbed", s->ack_own);
 }

@@ -38,9 +38,10 @@ struct tenant_state {
 	uint64_t bucket;
 	int32_t calls;          /* concurrent calls admitted and not yet ended */
 	int32_t regs;           /* registered bindings */
-	uint64_t admitted;      /* new calls let through */
+	uint64_t admitted;      /* new calls let through to a worker */
 	uint64_t rej_cps;       /* 503: over calls per second */
 	uint64_t rej_calls;     /* 503: over concurrent calls */
+	uint64_t rej_load;      /* 503: shed for an overloaded worker (admit_load) */
 	uint64_t rej_regs;      /* 403: over registrations */
 	char id[CFG_ID];        /* which tenant owns this slot, "" = free */
 } __rte_cache_aligned;

@@ -107,6 +107,7 @@ Test(cfg_load, default_config_loads)
 	cr_expect_eq(c.rtp.port_max, 29999);
 	cr_expect_eq(c.workers.ring_size, 4096);
 	cr_expect_eq(c.workers.max_calls, 8192);
+	cr_expect_eq(c.workers.shed_backlog, 128);
 	cr_expect_eq(c.workers.burst, 32);
 	cr_expect_eq(c.mempool.mbufs, 16383);
 	cr_expect_eq(c.mempool.cache, 256);
@@ -952,6 +953,21 @@ Test(cfg_load, sip_port_twice)
 	expect_string(BASE_EAL BASE_PORTS "sip = { udp_ports = [5060, 5080, 5060]; };\n",
 		      (const char *[]){
 		"inline:3: key 'sip.udp_ports[2]': expected a value not already in sip.udp_ports[0], got 5060",
+		NULL });
+}
+
+Test(cfg_load, shed_backlog_must_stand_below_the_ring_quarter)
+{
+	expect_string(BASE "workers = { ring_size = 256; shed_backlog = 64; };\n",
+		      (const char *[]){
+		"inline:4: key 'workers.shed_backlog': expected below a quarter of workers.ring_size 256 (64), got 64",
+		NULL });
+}
+
+Test(cfg_load, shed_backlog_out_of_range)
+{
+	expect_string(BASE "workers = { shed_backlog = 8; };\n", (const char *[]){
+		"inline:4: key 'workers.shed_backlog': expected integer 16..16384, got 8",
 		NULL });
 }
 
