@@ -372,6 +372,46 @@ static void api_m_dataplane(const struct dp *dp, struct metrics_buf *b)
 	}
 }
 
+/* A family of one unlabelled sample. */
+static void api_m_one(struct metrics_buf *b, const char *name, enum metrics_type type,
+		      const char *help, uint64_t v)
+{
+	metrics_family(b, name, type, help);
+	metrics_sample_u64(b, NULL, 0, v);
+}
+
+/* The CDR writer and the registration store (reg_saver.h). */
+static void api_m_stores(const struct cp *cp, struct metrics_buf *b)
+{
+	struct cdr_writer_stats ws = { 0 };
+	struct reg_saver_stats rs = { 0 };
+	const enum metrics_type C = METRICS_COUNTER;
+
+	if (cp->writer != NULL)
+		cdr_writer_stats(cp->writer, &ws);
+	api_m_one(b, "sluice_cdr_written_total", C, "CDRs committed to the store", ws.written);
+	api_m_one(b, "sluice_cdr_commits_total", C,
+		  "CDR store transactions that committed (group commits: see cdr_writer.c)",
+		  ws.commits);
+	api_m_one(b, "sluice_cdr_dropped_total", C, "CDRs refused: the writer's queue was full",
+		  ws.dropped);
+	api_m_one(b, "sluice_cdr_put_errors_total", C,
+		  "CDR store transactions that failed (retried)", ws.put_errors);
+	api_m_one(b, "sluice_cdr_queue_depth", METRICS_GAUGE, "CDRs waiting for the writer",
+		  ws.depth);
+	if (cp->regs == NULL)
+		return;
+	reg_saver_stats(cp->regs, &rs);
+	api_m_one(b, "sluice_registrations_restored_total", C,
+		  "bindings put back from the registration store at start", rs.restored);
+	api_m_one(b, "sluice_registration_saves_total", C,
+		  "registration store transactions committed", rs.saves);
+	api_m_one(b, "sluice_registration_aors_saved_total", C,
+		  "device AORs written to the registration store", rs.aors);
+	api_m_one(b, "sluice_registration_save_errors_total", C,
+		  "registration store transactions that failed (retried)", rs.errors);
+}
+
 static void api_m_cp(const struct cp *cp, struct metrics_buf *b)
 {
 	static const char *const names[CP_C_COUNT] = {
@@ -380,7 +420,6 @@ static void api_m_cp(const struct cp *cp, struct metrics_buf *b)
 #undef CP_X
 	};
 	struct metrics_label l = { "event", NULL };
-	struct cdr_writer_stats ws = { 0 };
 
 	metrics_family(b, "sluice_cp_events_total", METRICS_COUNTER,
 		       "control plane message handling, by event (controlplane/cp.h)");
@@ -395,23 +434,7 @@ static void api_m_cp(const struct cp *cp, struct metrics_buf *b)
 		l.value = route_rule_str(r);
 		metrics_sample_u64(b, &l, 1, api_ld(&cp->by_rule[r]));
 	}
-	if (cp->writer != NULL)
-		cdr_writer_stats(cp->writer, &ws);
-	metrics_family(b, "sluice_cdr_written_total", METRICS_COUNTER,
-		       "CDRs committed to the store");
-	metrics_sample_u64(b, NULL, 0, ws.written);
-	metrics_family(b, "sluice_cdr_commits_total", METRICS_COUNTER,
-		       "CDR store transactions that committed (group commits: see cdr_writer.c)");
-	metrics_sample_u64(b, NULL, 0, ws.commits);
-	metrics_family(b, "sluice_cdr_dropped_total", METRICS_COUNTER,
-		       "CDRs refused: the writer's queue was full");
-	metrics_sample_u64(b, NULL, 0, ws.dropped);
-	metrics_family(b, "sluice_cdr_put_errors_total", METRICS_COUNTER,
-		       "CDR store transactions that failed (retried)");
-	metrics_sample_u64(b, NULL, 0, ws.put_errors);
-	metrics_family(b, "sluice_cdr_queue_depth", METRICS_GAUGE,
-		       "CDRs waiting for the writer");
-	metrics_sample_u64(b, NULL, 0, ws.depth);
+	api_m_stores(cp, b);
 }
 
 int cp_api_metrics(void *ctx, struct metrics_buf *out)

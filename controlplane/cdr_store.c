@@ -12,7 +12,7 @@
  * kernel crash may lose the last commits (never corrupt the file). FULL would
  * fsync the WAL on every commit and survive power loss too, at the price of
  * one disk flush per batch; an appliance on a UPS-less box that wants that
- * would change STORE_SYNCHRONOUS below.
+ * would change SQLDB_SYNCHRONOUS (sqlite_db.c, every store's).
  *
  * Threading. SQLite connections are opened NOMUTEX (multi-thread mode: a
  * connection is safe as long as one thread uses it at a time), and this file
@@ -37,11 +37,10 @@
 #include <sqlite3.h>
 
 #include "cdr_store.h"
+#include "sqlite_db.h"
 
-#define STORE_BUSY_MS 5000
 #define STORE_XSTR(x) #x
 #define STORE_STR(x) STORE_XSTR(x)
-#define STORE_SYNCHRONOUS "NORMAL" /* see the top of the file for FULL */
 
 static const char *const store_schema =
 	"CREATE TABLE cdr ("
@@ -134,141 +133,22 @@ struct cdr_store {
 	struct cdr_store_reader readers[CDR_STORE_READERS];
 };
 
-static void store_msg(const char *path, const char *what, sqlite3 *db)
+#define STORE_WHAT "cdr store"
+
+static void store_msg(const char *path, const char *doing, sqlite3 *db)
 {
-	fprintf(stderr, "sluice: cdr store '%s': %s: %s\n", path, what,
-		db != NULL ? sqlite3_errmsg(db) : "out of memory");
-}
-
-static int store_errno(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
-}
-
-static int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out)
-{
-	return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
-				  NULL);
-}
-
-static sqlite3 *store_connect(const char *path, int flags)
-{
-	sqlite3 *db = NULL;
-	int rc;
-
-	rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		store_msg(path, "open", db);
-		sqlite3_close_v2(db);
-		return NULL;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, STORE_BUSY_MS);
-	return db;
-}
-
-/* Runs a PRAGMA that answers one text row; copies the answer to out. */
-static int store_pragma(sqlite3 *db, const char *sql, char *out, size_t len)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0);
-
-		snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
-		rc = SQLITE_OK;
-	} else if (rc == SQLITE_DONE) {
-		snprintf(out, len, "%s", "");
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/*
- * Creates the schema in a fresh file or accepts a current one. BEGIN
- * IMMEDIATE takes the write lock first, so two processes opening a new file
- * at once cannot both create it.
- */
-static int store_schema_check(sqlite3 *db, const char *path)
-{
-	char version[24];
-	long v;
-
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		store_msg(path, "lock for schema check", db);
-		return -EIO;
-	}
-	if (store_pragma(db, "PRAGMA user_version", version,
-			 sizeof(version)) != SQLITE_OK) {
-		store_msg(path, "read schema version", db);
-		goto fail;
-	}
-	v = strtol(version, NULL, 10);
-	if (v == 0 && sqlite3_exec(db, store_schema, NULL, NULL, NULL) !=
-			      SQLITE_OK) {
-		store_msg(path, "create schema", db);
-		goto fail;
-	}
-	if (v > CDR_STORE_SCHEMA_VERSION) {
-		fprintf(stderr,
-			"sluice: cdr store '%s': schema version %ld is newer "
-			"than this build's (%d)\n",
-			path, v, CDR_STORE_SCHEMA_VERSION);
-		goto fail;
-	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		store_msg(path, "commit schema", db);
-		goto fail;
-	}
-	return 0;
-fail:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	return -EIO;
+	sqldb_msg(STORE_WHAT, path, doing, db);
 }
 
 static int store_open_writer(struct cdr_store *s, const char *path)
 {
-	char mode[16];
-
-	s->db = store_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	s->db = sqldb_open_writer(STORE_WHAT, path, store_schema, CDR_STORE_SCHEMA_VERSION);
 	if (s->db == NULL)
 		return -EIO;
-	/* WAL is a property of the file: set once, every later open has it */
-	if (store_pragma(s->db, "PRAGMA journal_mode = WAL", mode,
-			 sizeof(mode)) != SQLITE_OK) {
-		store_msg(path, "set WAL mode", s->db);
-		return -EIO;
-	}
-	if (strcmp(mode, "wal") != 0) {
-		fprintf(stderr, "sluice: cdr store '%s': journal mode is '%s', "
-			"WAL unavailable here\n", path, mode);
-		return -EIO;
-	}
-	if (sqlite3_exec(s->db, "PRAGMA synchronous = " STORE_SYNCHRONOUS,
-			 NULL, NULL, NULL) != SQLITE_OK) {
-		store_msg(path, "set synchronous", s->db);
-		return -EIO;
-	}
-	if (store_schema_check(s->db, path) < 0)
-		return -EIO;
-	if (store_prepare(s->db, "BEGIN IMMEDIATE", &s->begin) != SQLITE_OK ||
-	    store_prepare(s->db, "COMMIT", &s->commit) != SQLITE_OK ||
-	    store_prepare(s->db, "ROLLBACK", &s->rollback) != SQLITE_OK ||
-	    store_prepare(s->db, store_sql_insert, &s->insert) != SQLITE_OK) {
+	if (sqldb_prepare(s->db, "BEGIN IMMEDIATE", &s->begin) != SQLITE_OK ||
+	    sqldb_prepare(s->db, "COMMIT", &s->commit) != SQLITE_OK ||
+	    sqldb_prepare(s->db, "ROLLBACK", &s->rollback) != SQLITE_OK ||
+	    sqldb_prepare(s->db, store_sql_insert, &s->insert) != SQLITE_OK) {
 		store_msg(path, "prepare writes", s->db);
 		return -EIO;
 	}
@@ -278,14 +158,14 @@ static int store_open_writer(struct cdr_store *s, const char *path)
 static int store_open_reader(struct cdr_store_reader *r, const char *path)
 {
 	/* read-only: a query cannot write by mistake */
-	r->db = store_connect(path, SQLITE_OPEN_READONLY);
+	r->db = sqldb_connect(STORE_WHAT, path, SQLITE_OPEN_READONLY);
 	if (r->db == NULL)
 		return -EIO;
-	if (store_prepare(r->db, store_sql_page, &r->page) != SQLITE_OK ||
-	    store_prepare(r->db, store_sql_page_number, &r->page_number) !=
+	if (sqldb_prepare(r->db, store_sql_page, &r->page) != SQLITE_OK ||
+	    sqldb_prepare(r->db, store_sql_page_number, &r->page_number) !=
 		    SQLITE_OK ||
-	    store_prepare(r->db, store_sql_count, &r->count) != SQLITE_OK ||
-	    store_prepare(r->db, store_sql_count_number, &r->count_number) !=
+	    sqldb_prepare(r->db, store_sql_count, &r->count) != SQLITE_OK ||
+	    sqldb_prepare(r->db, store_sql_count_number, &r->count_number) !=
 		    SQLITE_OK) {
 		store_msg(path, "prepare reads", r->db);
 		return -EIO;
@@ -352,25 +232,10 @@ void cdr_store_close(struct cdr_store *s)
 	free(s);
 }
 
-/* Steps a statement that returns no rows, and resets it for next time. */
-static int store_step_done(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static void store_bind_text(sqlite3_stmt *st, int i, const char *s,
-			    size_t size)
-{
-	sqlite3_bind_text(st, i, s, (int)strnlen(s, size), SQLITE_STATIC);
-}
-
 static int store_insert(sqlite3_stmt *st, const struct cdr *v)
 {
 	sqlite3_bind_int64(st, 1, (int64_t)v->call_ref);
-	store_bind_text(st, 2, v->tenant, sizeof(v->tenant));
+	sqldb_bind_text(st, 2, v->tenant, sizeof(v->tenant));
 	sqlite3_bind_int64(st, 3, (int64_t)v->start_us);
 	sqlite3_bind_int64(st, 4, (int64_t)v->ring_us);
 	sqlite3_bind_int64(st, 5, (int64_t)v->answer_us);
@@ -381,11 +246,11 @@ static int store_insert(sqlite3_stmt *st, const struct cdr *v)
 	sqlite3_bind_text(st, 9, cdr_disposition_str(v->disposition), -1,
 			  SQLITE_STATIC);
 	sqlite3_bind_int(st, 10, v->worker);
-	store_bind_text(st, 11, v->caller, sizeof(v->caller));
-	store_bind_text(st, 12, v->callee, sizeof(v->callee));
-	store_bind_text(st, 13, v->call_id, sizeof(v->call_id));
-	store_bind_text(st, 14, v->targets, sizeof(v->targets));
-	return store_step_done(st);
+	sqldb_bind_text(st, 11, v->caller, sizeof(v->caller));
+	sqldb_bind_text(st, 12, v->callee, sizeof(v->callee));
+	sqldb_bind_text(st, 13, v->call_id, sizeof(v->call_id));
+	sqldb_bind_text(st, 14, v->targets, sizeof(v->targets));
+	return sqldb_step_done(st);
 }
 
 int cdr_store_put(struct cdr_store *s, const struct cdr *v, size_t n)
@@ -398,16 +263,16 @@ int cdr_store_put(struct cdr_store *s, const struct cdr *v, size_t n)
 	if (n == 0)
 		return 0;
 	pthread_mutex_lock(&s->write_lock);
-	rc = store_step_done(s->begin);
+	rc = sqldb_step_done(s->begin);
 	for (i = 0; rc == SQLITE_OK && i < n; i++)
 		rc = store_insert(s->insert, &v[i]);
 	if (rc == SQLITE_OK)
-		rc = store_step_done(s->commit);
+		rc = sqldb_step_done(s->commit);
 	if (rc != SQLITE_OK && !sqlite3_get_autocommit(s->db))
-		store_step_done(s->rollback);
+		sqldb_step_done(s->rollback);
 	sqlite3_clear_bindings(s->insert);
 	pthread_mutex_unlock(&s->write_lock);
-	return rc == SQLITE_OK ? 0 : store_errno(rc);
+	return rc == SQLITE_OK ? 0 : sqldb_errno(rc);
 }
 
 static struct cdr_store_reader *store_borrow(struct cdr_store *s)
@@ -531,7 +396,7 @@ static int store_walk(sqlite3_stmt *st, unsigned limit, cdr_store_row_fn *fn,
 			return rc;
 		rows++;
 	}
-	return rc == SQLITE_DONE ? (int)rows : store_errno(rc);
+	return rc == SQLITE_DONE ? (int)rows : sqldb_errno(rc);
 }
 
 int cdr_store_query(struct cdr_store *s, const struct cdr_query *q,
@@ -584,7 +449,7 @@ int cdr_store_count(struct cdr_store *s, const struct cdr_query *q,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	store_give_back(s, r);
-	return rc == SQLITE_ROW ? 0 : store_errno(rc);
+	return rc == SQLITE_ROW ? 0 : sqldb_errno(rc);
 }
 
 int cdr_store_cursor_format(const struct cdr_cursor *c, char *buf, size_t len)

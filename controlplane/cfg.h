@@ -263,6 +263,16 @@ struct cfg {
 		char path[CFG_STR];  /* SQLite file, default /var/lib/sluice/cdr.db */
 	} cdr;
 
+	struct {
+		/* SQLite file of the bindings, "" = registrations.db in the
+		 * directory of cdr.path (the default) */
+		char path[CFG_STR];
+		uint32_t save_ms;         /* changed bindings are saved this often */
+		uint32_t min_expires;     /* s; shorter: 423 with Min-Expires */
+		uint32_t max_expires;     /* s; longer asks are cut to it */
+		uint32_t default_expires; /* s; a Contact with no expires, no Expires */
+	} registrar;
+
 	struct cfg_tenant *tenants; /* allocated; cfg_free releases */
 	uint32_t n_tenants;
 };

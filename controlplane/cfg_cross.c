@@ -306,9 +306,29 @@ static void cfg_cross_workers(struct cfg_ctx *x)
 			c->workers.ring_size / 4, c->workers.shed_backlog);
 }
 
+/* min_expires <= default_expires <= max_expires */
+static void cfg_cross_registrar(struct cfg_ctx *x)
+{
+	const struct cfg *c = x->out;
+	unsigned lo = c->registrar.min_expires, d = c->registrar.default_expires,
+		 hi = c->registrar.max_expires;
+
+	if (cfg_bad(x, &c->registrar.min_expires) || cfg_bad(x, &c->registrar.max_expires) ||
+	    cfg_bad(x, &c->registrar.default_expires))
+		return;
+	if (hi < lo)
+		cfg_err(x, cfg_line(x, "registrar", -1, "max_expires", -1),
+			"key 'registrar.max_expires': expected at least registrar.min_expires "
+			"%u, got %u", lo, hi);
+	else if (d < lo || d > hi)
+		cfg_err(x, cfg_line(x, "registrar", -1, "default_expires", -1),
+			"key 'registrar.default_expires': expected %u..%u (registrar."
+			"min_expires..max_expires), got %u", lo, hi, d);
+}
+
 static void (*const cfg_cross[])(struct cfg_ctx *) = {
 	cfg_cross_ports, cfg_cross_lcores, cfg_cross_rtp, cfg_cross_sip,
-	cfg_cross_mempool, cfg_cross_workers, cfg_cross_tenants,
+	cfg_cross_mempool, cfg_cross_workers, cfg_cross_registrar, cfg_cross_tenants,
 };
 
 void cfg_cross_run(struct cfg_ctx *x)

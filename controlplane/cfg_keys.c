@@ -710,6 +710,15 @@ static const struct cfg_key cfg_keys_cdr[] = {
 	K_END
 };
 
+static const struct cfg_key cfg_keys_registrar[] = {
+	K_STR("path", 0, C, registrar.path, 0, "", cfg_check_text),
+	K_INT("save_ms", 0, C, registrar.save_ms, 100, 60000, 1000, NULL),
+	K_INT("min_expires", 0, C, registrar.min_expires, 1, 86400, 60, NULL),
+	K_INT("max_expires", 0, C, registrar.max_expires, 1, 86400, 3600, NULL),
+	K_INT("default_expires", 0, C, registrar.default_expires, 1, 86400, 3600, NULL),
+	K_END
+};
+
 /* ---- tenants ---- */
 
 #define T struct cfg_tenant
@@ -817,6 +826,7 @@ const struct cfg_key cfg_keys_root[] = {
 	K_GROUP("poll", cfg_keys_poll),
 	K_GROUP("api", cfg_keys_api),
 	K_GROUP("cdr", cfg_keys_cdr),
+	K_GROUP("registrar", cfg_keys_registrar),
 	K_LIST("tenants", C, tenants, n_tenants, CFG_MAX_TENANTS, CFG_B_NONE,
 	       cfg_keys_tenant),
 	K_END

@@ -30,6 +30,7 @@
 #include "call_live.h"
 #include "cdr_store.h"
 #include "cp.h"
+#include "sqlite_db.h"
 #include "log.h"
 #include "tenant.h"
 
@@ -380,34 +381,9 @@ unsigned cp_poll(struct cp *cp)
 
 /* ---- creation ---- */
 
-/* mkdir -p of the directory holding path. 0 or -errno. */
-static int cp_mkdirs(const char *path)
-{
-	char dir[PATH_MAX];
-	char *p;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -ENAMETOOLONG;
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int cp_open_store(struct cp *cp, const char *path)
 {
-	int rc = cp_mkdirs(path);
+	int rc = sqldb_mkdirs(path);
 
 	if (rc < 0) {
 		fprintf(stderr, "sluice: cannot create the directory of cdr.path '%s': %s\n",
@@ -429,7 +405,7 @@ static int cp_open_store(struct cp *cp, const char *path)
 	return 0;
 }
 
-struct cp *cp_create(struct dp *dp, const struct cfg *cfg)
+struct cp *cp_create(struct dp *dp, const struct cfg *cfg, struct reg_saver *regs)
 {
 	struct api_cfg ac = { 0 };
 	struct cp *cp = calloc(1, sizeof(*cp));
@@ -438,6 +414,7 @@ struct cp *cp_create(struct dp *dp, const struct cfg *cfg)
 		return NULL;
 	cp->dp = dp;
 	cp->cfg = cfg;
+	cp->regs = regs;
 	cp->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
 	pthread_mutex_init(&cp->calls.lock, NULL);
 	pthread_mutex_init(&cp->reload.lock, NULL);

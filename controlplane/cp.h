@@ -35,6 +35,7 @@
 #include "cfg.h"
 #include "cpmsg.h"
 #include "dp.h"
+#include "reg_saver.h"
 #include "route.h"
 
 #define CP_BURST 32             /* messages taken from one ring at a time */
@@ -97,6 +98,7 @@ struct cp {
 	const struct cfg *cfg;      /* the boot config: api and cdr settings */
 	struct cdr_store *store;
 	struct cdr_writer *writer;
+	struct reg_saver *regs;     /* borrowed (main owns it); NULL: none */
 	struct api *api;
 	struct cp_calls calls;
 
@@ -114,11 +116,12 @@ struct cp {
 /*
  * Builds the control plane of a running dataplane: creates the directory
  * of cfg->cdr.path if missing and opens the store there, starts the CDR
- * writer and the API on cfg->api.listen (port 0: any free one). NULL on
+ * writer and the API on cfg->api.listen (port 0: any free one). regs (or
+ * NULL) is told of reloads and reported in /metrics. NULL on
  * failure, with the reason written to stderr (a store that cannot be
  * opened, an address in use). cfg must outlive the control plane.
  */
-struct cp *cp_create(struct dp *dp, const struct cfg *cfg);
+struct cp *cp_create(struct dp *dp, const struct cfg *cfg, struct reg_saver *regs);
 
 /*
  * Stops the API, writes what the writer has queued and frees everything

@@ -57,6 +57,7 @@ int cp_reload_now(struct cp *cp, char *report, size_t cap)
 		cp_report(report, cap, &len, err);
 		goto fail;
 	}
+	reg_saver_names(cp->regs, cp->dp->snap);
 	snprintf(report, cap, "%s: %u tenant(s), %u device(s), snapshot %u", path,
 		 cp->dp->snap->n, cp->dp->snap->n_devs, cp->dp->snap->gen);
 	return 0;

@@ -166,6 +166,7 @@ static int main_run(const char *argv0, const char *path)
 {
 	static struct cfg cfg;
 	static struct cfg_errors errs;
+	struct reg_saver *regs = NULL;
 	struct dp *dp;
 	struct cp *cp;
 	int rc;
@@ -183,18 +184,23 @@ static int main_run(const char *argv0, const char *path)
 		return EXIT_START;
 	}
 	dp = dp_create(&cfg);
-	if (dp == NULL || dp_launch(dp) < 0) {
+	/* the stored registrations go back before any worker runs */
+	if (dp != NULL)
+		regs = reg_saver_create(dp, &cfg);
+	if (dp == NULL || regs == NULL || dp_launch(dp) < 0) {
 		if (dp)
 			dp_stop(dp);
+		reg_saver_free(regs);
 		dp_free(dp);
 		rte_eal_cleanup();
 		cfg_free(&cfg);
 		return EXIT_START;
 	}
-	cp = cp_create(dp, &cfg);
+	cp = cp_create(dp, &cfg, regs);
 	if (cp == NULL) {
 		fprintf(stderr, "sluice: the control plane failed to start\n");
 		dp_stop(dp);
+		reg_saver_free(regs);
 		dp_free(dp);
 		rte_eal_cleanup();
 		cfg_free(&cfg);
@@ -209,6 +215,7 @@ static int main_run(const char *argv0, const char *path)
 	 * it has before cp_free returns */
 	cp_poll(cp);
 	cp_free(cp);
+	reg_saver_free(regs); /* saves what the workers last changed */
 	dp_free(dp);
 	rte_eal_cleanup();
 	cfg_free(&cfg);

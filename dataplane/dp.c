@@ -189,7 +189,9 @@ static int dp_tenants(struct dp *dp)
 	dp->n_loc = dp_loc_capacity(n_devs);
 	dp->loc = rte_zmalloc("loc", sizeof(*dp->loc) * dp->n_loc, RTE_CACHE_LINE_SIZE);
 	dp->loc_slots.free = rte_zmalloc("loc_free", sizeof(uint32_t) * dp->n_loc, 0);
-	if (!dp->loc || !dp->loc_slots.free)
+	dp->loc_dirty = rte_zmalloc("loc_dirty", sizeof(uint64_t) * ((dp->n_loc + 63) / 64),
+				    RTE_CACHE_LINE_SIZE);
+	if (!dp->loc || !dp->loc_slots.free || !dp->loc_dirty)
 		return -ENOMEM;
 	loc_init(dp->loc, dp->n_loc);
 	/* lowest slots first: the stack is popped from the end */
@@ -306,6 +308,7 @@ void dp_free(struct dp *dp)
 	tenant_retired_free(dp);
 	rte_free(dp->rcu);
 	rte_free(dp->loc_slots.free);
+	rte_free(dp->loc_dirty);
 	rte_free(dp->tenant_states);
 	rte_free(dp->loc);
 	rte_free(dp->nonce_key);

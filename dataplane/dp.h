@@ -90,6 +90,7 @@ struct dp {
 	struct loc_aor *loc;
 	uint32_t n_loc;
 	struct tenant_slots loc_slots;      /* free slots of loc[] */
+	uint64_t *loc_dirty;                /* AORs changed, not yet saved (loc.h) */
 	struct digest_nonce_key *nonce_key;
 	struct nonce_count nonce_count;     /* its slots rte_zmalloc'd */
 

@@ -65,6 +65,7 @@ struct stats_lcore {
 	uint64_t w_reg_ok;      /* REGISTERs that bound, removed or listed (200) */
 	uint64_t w_reg_challenged; /* REGISTERs answered 401 with a digest challenge */
 	uint64_t w_reg_denied;  /* REGISTERs refused (403, 400, 423, 500) */
+	uint64_t w_reg_lapsed;  /* bindings removed because their expiry passed */
 	uint64_t w_auth_replay; /* REGISTERs and INVITEs whose credentials verified
 				   with a nonce count already used: challenged again */
 	uint64_t w_ack;         /* ACKs absorbed */

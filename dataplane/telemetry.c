@@ -16,7 +16,7 @@
  *     admit_503_backlog admit_503_table (io lcore answers)
  *     drop_<reason> (see dataplane/drop.def)  drops_total
  *     options_200 not_impl_501 register_ok register_challenged
- *     register_denied auth_replays ack_absorbed responses_absorbed
+ *     register_denied register_lapsed auth_replays ack_absorbed responses_absorbed
  *     rtp_no_session worker_tx  n_io n_workers
  * /sluice/io           dict of arrays, one entry per io lcore:
  *     lcore rx sip_in rtp_in arp_in icmp_echo reassembled tx tx_frags
@@ -161,6 +161,7 @@ static int tel_stats(const char *cmd, const char *params,
 	U64("register_ok", wk.w_reg_ok);
 	U64("register_challenged", wk.w_reg_challenged);
 	U64("register_denied", wk.w_reg_denied);
+	U64("register_lapsed", wk.w_reg_lapsed);
 	U64("auth_replays", wk.w_auth_replay);
 	U64("ack_absorbed", wk.w_ack);
 	U64("responses_absorbed", wk.w_responses);

@@ -306,6 +306,10 @@ int wrk_lcore_main(void *arg)
 		}
 		work += wrk_cp(w);
 		rte_timer_manage();
+		if (w->idle.last_tsc >= w->sweep_tsc) {
+			w->sweep_tsc = w->idle.last_tsc + w->tsc_per_ms * REG_SWEEP_MS;
+			reg_sweep(w, w->idle.last_tsc / w->tsc_per_ms);
+		}
 		for (io = 0; io < dp->n_io; io++)
 			wrk_flush(w, io);
 		/* holds no tenant snapshot from here to the next burst */

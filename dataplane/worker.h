@@ -48,6 +48,10 @@ struct wrk_ctx {
 	 * every response relayed to the caller needs; NULL: something else */
 	const struct rte_mbuf *amsg_of;
 	uint64_t amsg_ref;
+
+	/* lapsed bindings (reg_sweep): the next sweep, where it goes on */
+	uint64_t sweep_tsc;
+	uint32_t sweep_gen, sweep_next;
 } __rte_cache_aligned;
 
 struct wrk_ctx *wrk_create(struct dp *dp, uint16_t idx, uint16_t lcore);

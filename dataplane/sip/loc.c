@@ -208,3 +208,18 @@ unsigned loc_expire(struct loc_aor *a, uint64_t now_ms)
 	rte_seqlock_write_unlock(&a->lock);
 	return gone;
 }
+
+unsigned loc_restore(struct loc_aor *a, const struct loc_contact *c, unsigned n,
+		     uint64_t now_ms)
+{
+	unsigned kept = 0;
+
+	rte_seqlock_write_lock(&a->lock);
+	for (unsigned i = 0; i < n && kept < LOC_MAX_CONTACTS; i++)
+		if (c[i].expires_ms > now_ms && c[i].uri_len > 0 && c[i].uri_len < LOC_URI_LEN &&
+		    c[i].instance_len < LOC_INSTANCE_LEN && c[i].ua_len < LOC_UA_LEN)
+			a->c[kept++] = c[i];
+	a->n = (uint16_t)kept;
+	rte_seqlock_write_unlock(&a->lock);
+	return kept;
+}

@@ -102,4 +102,31 @@ unsigned loc_read(const struct loc_aor *a, uint64_t now_ms, struct loc_contact *
 /* Removes the bindings lapsed at now_ms; returns how many went. */
 unsigned loc_expire(struct loc_aor *a, uint64_t now_ms);
 
+/*
+ * Puts saved bindings c[0..n) back into AOR a, replacing what it held:
+ * those still valid at now_ms (their expires_ms on the caller's clock),
+ * at most LOC_MAX_CONTACTS. Returns how many were kept.
+ */
+unsigned loc_restore(struct loc_aor *a, const struct loc_contact *c, unsigned n,
+		     uint64_t now_ms);
+
+/*
+ * Which AORs changed since they were last saved (the registration store,
+ * controlplane/reg_saver.c): bit s of words[s / 64] for slot s. Whoever
+ * changes an AOR marks it after the change; the saver takes a word (and
+ * clears it) before it reads the AORs the word names, so a change made
+ * meanwhile is marked again and saved next time.
+ */
+static inline void loc_dirty_mark(uint64_t *words, uint32_t slot)
+{
+	__atomic_fetch_or(&words[slot >> 6], 1ull << (slot & 63), __ATOMIC_RELEASE);
+}
+
+static inline uint64_t loc_dirty_take(uint64_t *words, uint32_t word)
+{
+	if (__atomic_load_n(&words[word], __ATOMIC_RELAXED) == 0)
+		return 0;
+	return __atomic_exchange_n(&words[word], 0, __ATOMIC_ACQUIRE);
+}
+
 #endif

@@ -47,6 +47,7 @@ struct reg_req {
 	unsigned nb;
 	bool star;
 	uint32_t min_asked;   /* shortest non-zero expiry asked for */
+	uint32_t dflt, max;   /* registrar.default_expires, max_expires */
 };
 
 static void reg_challenge(struct wrk_ctx *w, struct rte_mbuf *m, const struct cfg_tenant *t,
@@ -117,12 +118,12 @@ static uint32_t reg_default_expires(const struct reg_req *r)
 	uint64_t v = 0;
 
 	if (!h || h->value.len == 0 || h->value.len > 10)
-		return REG_EXPIRES_DEFAULT;
+		return r->dflt;
 	for (uint16_t i = 0; i < h->value.len; i++) {
 		char ch = r->buf[h->value.off + i];
 
 		if (ch < '0' || ch > '9')
-			return REG_EXPIRES_DEFAULT;
+			return r->dflt;
 		v = v * 10 + (uint64_t)(ch - '0');
 	}
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
@@ -157,7 +158,7 @@ static int reg_contacts(struct reg_req *r)
 				.uri_len = c.na.uri_text.len,
 				.instance = r->buf + c.instance.off,
 				.instance_len = c.instance.len,
-				.expires_s = e > REG_EXPIRES_MAX ? REG_EXPIRES_MAX : e,
+				.expires_s = e > r->max ? r->max : e,
 				.q = c.q,
 			};
 		}
@@ -254,8 +255,34 @@ static int reg_bind(struct wrk_ctx *w, struct rte_mbuf *m, struct reg_req *r)
 	if (rc < 0)
 		return 400;
 	__atomic_fetch_add(&r->st->regs, delta, __ATOMIC_RELAXED);
+	loc_dirty_mark(w->dp->loc_dirty, r->dev->loc);
 	reg_ok(w, m, aor, now_ms);
 	return 0;
+}
+
+void reg_sweep(struct wrk_ctx *w, uint64_t now_ms)
+{
+	const struct tenant_snap *s = __atomic_load_n(&w->dp->snap, __ATOMIC_ACQUIRE);
+	uint32_t step = w->dp->n_workers;
+
+	if (s == NULL)
+		return;
+	if (s->gen != w->sweep_gen || w->sweep_next >= s->n_devs) {
+		/* a new snapshot numbers its devices anew: start over */
+		w->sweep_gen = s->gen;
+		w->sweep_next = w->idx;
+	}
+	for (unsigned k = 0; k < REG_SWEEP_CHUNK && w->sweep_next < s->n_devs; k++) {
+		const struct tenant_dev *d = &s->devs[w->sweep_next];
+		unsigned gone = loc_expire(&w->dp->loc[d->loc], now_ms);
+
+		if (gone) {
+			__atomic_fetch_sub(&s->t[d->tenant].st->regs, (int)gone, __ATOMIC_RELAXED);
+			loc_dirty_mark(w->dp->loc_dirty, d->loc);
+			w->st->w_reg_lapsed += gone;
+		}
+		w->sweep_next += step;
+	}
 }
 
 static const char *reg_reason(int code)
@@ -275,7 +302,13 @@ static const char *reg_reason(int code)
 void reg_request(struct wrk_ctx *w, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	struct reg_req r = {.buf = pkt_payload(m), .msg = &w->msg};
+	const struct cfg *cfg = w->dp->cfg;
+	struct reg_req r = {
+		.buf = pkt_payload(m),
+		.msg = &w->msg,
+		.dflt = cfg->registrar.default_expires,
+		.max = cfg->registrar.max_expires,
+	};
 	char extra[64] = "";
 	bool stale = false;
 	int ti, code;
@@ -297,9 +330,9 @@ void reg_request(struct wrk_ctx *w, struct rte_mbuf *m)
 		code = 403;
 	if (code == 0)
 		code = reg_contacts(&r);
-	if (code == 0 && r.min_asked < REG_EXPIRES_MIN) {
+	if (code == 0 && r.min_asked < cfg->registrar.min_expires) {
 		code = 423;
-		snprintf(extra, sizeof(extra), "Min-Expires: %u\r\n", REG_EXPIRES_MIN);
+		snprintf(extra, sizeof(extra), "Min-Expires: %u\r\n", cfg->registrar.min_expires);
 	}
 	if (code == 0)
 		code = reg_bind(w, m, &r);

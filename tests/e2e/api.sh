@@ -55,7 +55,7 @@ wait_for 10 test "$(api_status /v1/tenants "$E2E_ADMIN_TOKEN")" = 200 ||
 	fail "the API does not answer at $E2E_API"
 
 sipp_run register h1 "$H1" register_stay.xml 1 1 \
-	-s alice -au alice -ap alicepass1 || true
+	-s alice -au alice -ap alicepass1 -key expires 300 || true
 sipp_expect_all register 1
 
 export SLUICE_API=$E2E_API

@@ -170,6 +170,8 @@ port_device() {
 #                      with an appliance port of its own adds it here)
 #   LAB_TENANT_EXTRA   keys added to lab's group, e.g.
 #                      'invite_auth = "always";'
+#   LAB_GLOBAL_EXTRA   groups added at the end of the file, e.g.
+#                      'registrar = { save_ms = 200; };'
 LAB_LIMITS_DEFAULT="cps = 0; concurrent_calls = 0; max_ring_s = 30;"
 write_config() {
 	local workers=${1:-2} pmd=${2:-${E2E_PMD:-af_packet}} wl="2" i ncpu lmap="0@0" dev
@@ -254,6 +256,7 @@ api = {
 cdr = {
 	path = "$WORK/cdr/cdr.db";
 };
+${LAB_GLOBAL_EXTRA:-}
 EOF
 }
 
@@ -429,15 +432,16 @@ sipp_recv_count() {
 		END { print n + 0 }' "$WORK/$1.out"
 }
 
-# sipp_reg HOST IP PORT USER PASSWORD [DEST]: the device USER registers
-# (digest auth, expires 300) from IP:PORT in namespace HOST, to DEST
-# (default 198.18.0.1:5060), and stays registered. A SIPp phone then
-# started on the same IP:PORT is reached there as that device, and its
-# calls are that device's.
+# sipp_reg HOST IP PORT USER PASSWORD [DEST [EXPIRES]]: the device USER
+# registers (digest auth, EXPIRES seconds, default 300) from IP:PORT in
+# namespace HOST, to DEST (default 198.18.0.1:5060), and stays
+# registered. A SIPp phone then started on the same IP:PORT is reached
+# there as that device, and its calls are that device's.
 sipp_reg() {
 	local name="reg_$4_$1_$3"
 	SIPP_LPORT=$3 SIPP_DEST=${6:-$APPLIANCE:$SIP_PORT} \
-		sipp_run "$name" "$1" "$2" register_stay.xml 1 1 -s "$4" -au "$4" -ap "$5" || true
+		sipp_run "$name" "$1" "$2" register_stay.xml 1 1 -s "$4" -au "$4" -ap "$5" \
+		-key expires "${7:-300}" || true
 	sipp_expect_all "$name" 1
 }
 

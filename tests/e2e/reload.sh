@@ -22,7 +22,8 @@ alice_listed() {
 lab_up
 sluice_start 1
 cp "$SLUICE_CONF" "$WORK/good.conf"
-sipp_run register h1 "$H1" register_stay.xml 1 1 -s alice -au alice -ap alicepass1 || true
+sipp_run register h1 "$H1" register_stay.xml 1 1 -s alice -au alice -ap alicepass1 \
+	-key expires 300 || true
 sipp_expect_all register 1
 alice_listed || fail "alice is not registered"
 

@@ -37,7 +37,7 @@ static void setup(void)
 	/* a directory that does not exist yet: cp_create makes it */
 	snprintf(path, sizeof(path), "%s/lib/sluice/cdr.db", dir);
 	h_start_cp(&h, 1, path);
-	cp = cp_create(h.dp, &h.cfg);
+	cp = cp_create(h.dp, &h.cfg, NULL);
 	cr_assert_not_null(cp);
 }
 

@@ -108,6 +108,11 @@ Test(cfg_load, default_config_loads)
 	cr_expect_eq(c.workers.ring_size, 4096);
 	cr_expect_eq(c.workers.max_calls, 8192);
 	cr_expect_eq(c.workers.shed_backlog, 128);
+	cr_expect_str_eq(c.registrar.path, "");
+	cr_expect_eq(c.registrar.save_ms, 1000);
+	cr_expect_eq(c.registrar.min_expires, 60);
+	cr_expect_eq(c.registrar.max_expires, 3600);
+	cr_expect_eq(c.registrar.default_expires, 3600);
 	cr_expect_eq(c.workers.burst, 32);
 	cr_expect_eq(c.mempool.mbufs, 16383);
 	cr_expect_eq(c.mempool.cache, 256);
@@ -968,6 +973,21 @@ Test(cfg_load, shed_backlog_out_of_range)
 {
 	expect_string(BASE "workers = { shed_backlog = 8; };\n", (const char *[]){
 		"inline:4: key 'workers.shed_backlog': expected integer 16..16384, got 8",
+		NULL });
+}
+
+Test(cfg_load, registrar_expiry_bounds_in_order)
+{
+	expect_string(BASE "registrar = { min_expires = 600; max_expires = 300; };\n",
+		      (const char *[]){
+		"inline:4: key 'registrar.max_expires': expected at least registrar.min_expires 600, got 300",
+		NULL });
+}
+
+Test(cfg_load, registrar_default_expires_within_bounds)
+{
+	expect_string(BASE "registrar = { default_expires = 30; };\n", (const char *[]){
+		"inline:4: key 'registrar.default_expires': expected 60..3600 (registrar.min_expires..max_expires), got 30",
 		NULL });
 }
 

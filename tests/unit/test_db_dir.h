@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A fresh temporary directory per test for an SQLite file (the CDR store's
- * tests): db_dir_make as a suite's .init sets dir and path
- * ("<dir>/cdr.db"); db_dir_remove as its .fini removes the file, its WAL
+ * A fresh temporary directory per test for an SQLite file (the CDR and
+ * registration stores' tests): db_dir_make as a suite's .init sets dir and
+ * path ("<dir>/cdr.db", whichever store it holds); db_dir_remove as its .fini removes the file, its WAL
  * companions and the directory. Criterion runs each test in a process of
  * its own, so this state is per test.
  */

@@ -247,3 +247,30 @@ Test(loc, readers_never_see_a_torn_aor)
 	pthread_join(r[1], NULL);
 	cr_assert_gt(reads[0] + reads[1], 0);
 }
+
+Test(loc, restore_keeps_what_is_valid_and_fits)
+{
+	struct loc_contact saved[LOC_MAX_CONTACTS + 2], out[LOC_MAX_CONTACTS];
+	unsigned n = LOC_MAX_CONTACTS + 2;
+
+	/* what the AOR held before is replaced */
+	cr_assert_eq(apply1(reg(1000, 1, 1), bind("sip:old@198.18.0.9", 600)), 1);
+	memset(saved, 0, sizeof(saved));
+	for (unsigned i = 0; i < n; i++) {
+		saved[i].uri_len = (uint8_t)snprintf(saved[i].uri, sizeof(saved[i].uri),
+						     "sip:dev%u@198.18.0.%u", i, 20 + i);
+		saved[i].expires_ms = 50000 + i;
+		saved[i].q = 1000;
+	}
+	saved[1].expires_ms = 4000;  /* lapsed by now (5000) */
+	saved[2].uri_len = 0;        /* a row this build could not hold */
+	cr_expect_eq(loc_restore(&aor, saved, n, 5000), LOC_MAX_CONTACTS);
+	cr_expect_eq(loc_read(&aor, 5000, out), LOC_MAX_CONTACTS);
+	for (unsigned i = 0; i < LOC_MAX_CONTACTS; i++) {
+		cr_expect_neq(strcmp(out[i].uri, "sip:old@198.18.0.9"), 0);
+		cr_expect_neq(strcmp(out[i].uri, "sip:dev1@198.18.0.21"), 0);
+		cr_expect_neq(out[i].uri_len, 0);
+	}
+	cr_expect_eq(loc_restore(&aor, NULL, 0, 5000), 0);
+	cr_expect_eq(loc_read(&aor, 5000, out), 0);
+}
