@@ -29,6 +29,7 @@
 #include "tenant.h"
 
 #define RS_FILE "registrations.db"
+#define RS_PURGE_MS 60000 /* lapsed rows leave at least this often */
 
 /* What the store calls each slot of the location array. */
 #define RS_NONE UINT32_MAX
@@ -47,6 +48,8 @@ struct reg_saver {
 	bool started;
 	struct rs_names *names;   /* the thread's */
 	bool resync;              /* the thread rewrites the store whole next save */
+	uint64_t *taken;          /* the marks a save took, [(n_loc + 63) / 64] */
+	uint64_t purged_ms;       /* when lapsed rows last left the store */
 
 	pthread_mutex_t lock;     /* pending, stop; held for a swap or a flag only */
 	pthread_cond_t wake;
@@ -136,41 +139,31 @@ static int rs_put_slot(struct reg_saver *rs, uint32_t slot, uint64_t now_ms, int
 
 /*
  * One save: every named AOR after a reload or at start (resync), else the
- * marked ones; then what lapsed goes. The marks taken are put back if the
- * transaction fails, so nothing is lost to a busy disk.
+ * marked ones, then what lapsed goes. With nothing marked, no transaction
+ * at all, and lapsed rows wait for RS_PURGE_MS. The marks taken are put
+ * back if the transaction fails, so nothing is lost to a busy disk.
  */
 static void rs_save(struct reg_saver *rs)
 {
 	uint32_t words = (rs->dp->n_loc + 63) / 64;
-	uint64_t now_ms = rs_now_ms(rs), *taken;
+	uint64_t now_ms = rs_now_ms(rs), any = 0;
 	int64_t off = rs_clock_off(rs);
 	bool full = rs->resync;
 	int rc;
 
-	taken = calloc(words, sizeof(*taken));
-	if (taken == NULL) {
-		__atomic_fetch_add(&rs->st.errors, 1, __ATOMIC_RELAXED);
+	for (uint32_t w = 0; w < words; w++)
+		any |= rs->taken[w] = loc_dirty_take(rs->dp->loc_dirty, w);
+	if (!full && !any && now_ms - rs->purged_ms < RS_PURGE_MS)
 		return;
-	}
 	rc = reg_store_begin(rs->store);
 	if (rc == 0 && full)
 		rc = reg_store_clear(rs->store);
-	for (uint32_t w = 0; w < words && rc == 0; w++) {
-		uint64_t bits = loc_dirty_take(rs->dp->loc_dirty, w);
-
-		taken[w] = bits;
-		if (full) {
-			for (uint32_t s = w * 64; s < (w + 1) * 64 && s < rs->dp->n_loc && rc == 0; s++)
-				rc = rs_put_slot(rs, s, now_ms, off, true);
-			continue;
-		}
-		while (bits && rc == 0) {
-			uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(bits);
-
-			bits &= bits - 1;
-			rc = rs_put_slot(rs, s, now_ms, off, false);
-		}
-	}
+	for (uint32_t s = 0; full && s < rs->dp->n_loc && rc == 0; s++)
+		rc = rs_put_slot(rs, s, now_ms, off, true);
+	for (uint32_t w = 0; !full && w < words && rc == 0; w++)
+		for (uint64_t bits = rs->taken[w]; bits && rc == 0; bits &= bits - 1)
+			rc = rs_put_slot(rs, w * 64 + (uint32_t)__builtin_ctzll(bits), now_ms, off,
+					 false);
 	if (rc == 0)
 		rc = reg_store_purge(rs->store, (uint64_t)((int64_t)now_ms + off));
 	if (rc == 0)
@@ -178,16 +171,16 @@ static void rs_save(struct reg_saver *rs)
 	if (rc == 0) {
 		__atomic_fetch_add(&rs->st.saves, 1, __ATOMIC_RELAXED);
 		rs->resync = false;
-	} else {
-		/* rolled back: mark again what this save took */
-		for (uint32_t w = 0; w < words; w++)
-			if (taken[w])
-				__atomic_fetch_or(&rs->dp->loc_dirty[w], taken[w], __ATOMIC_RELEASE);
-		__atomic_fetch_add(&rs->st.errors, 1, __ATOMIC_RELAXED);
-		SL_LOG(WARNING, MAIN, "registration store: save failed (%s); retried in %u ms\n",
-		       strerror(-rc), rs->save_ms);
+		rs->purged_ms = now_ms;
+		return;
 	}
-	free(taken);
+	/* rolled back: mark again what this save took */
+	for (uint32_t w = 0; w < words; w++)
+		if (rs->taken[w])
+			__atomic_fetch_or(&rs->dp->loc_dirty[w], rs->taken[w], __ATOMIC_RELEASE);
+	__atomic_fetch_add(&rs->st.errors, 1, __ATOMIC_RELAXED);
+	SL_LOG(WARNING, MAIN, "registration store: save failed (%s); retried in %u ms\n",
+	       strerror(-rc), rs->save_ms);
 }
 
 static void rs_names_free(struct rs_names *nm)
@@ -312,6 +305,9 @@ struct reg_saver *reg_saver_create(struct dp *dp, const struct cfg *cfg)
 	rs->tsc_per_ms = rte_get_tsc_hz() / 1000 ? rte_get_tsc_hz() / 1000 : 1;
 	pthread_mutex_init(&rs->lock, NULL);
 	rs_cond_init(&rs->wake);
+	rs->taken = calloc((dp->n_loc + 63) / 64, sizeof(*rs->taken));
+	if (rs->taken == NULL)
+		goto fail;
 	if (rs_path(cfg, path, sizeof(path)) < 0 || (rc = sqldb_mkdirs(path)) < 0) {
 		fprintf(stderr, "sluice: cannot create the directory of the registration "
 			"store '%s'\n", path);
@@ -360,6 +356,7 @@ void reg_saver_free(struct reg_saver *rs)
 	reg_store_close(rs->store);
 	rs_names_free(rs->names);
 	rs_names_free(rs->pending);
+	free(rs->taken);
 	pthread_cond_destroy(&rs->wake);
 	pthread_mutex_destroy(&rs->lock);
 	free(rs);

@@ -9,8 +9,9 @@
  * lock-free and writes their bindings in one transaction. So a binding is
  * on disk within save_ms of its REGISTER (a kill -9 loses at most that
  * much, which the phone's next refresh repairs; a CDR, by contrast, is on
- * disk before the BYE is answered). Lapsed bindings leave the store by
- * their expiry time.
+ * disk before the BYE is answered). A lapsed binding leaves the store
+ * when the workers' sweep takes it out of its AOR (which marks the AOR),
+ * and in any case within a minute of its expiry.
  *
  * The saver names AORs by tenant id and device username through a table
  * of slots (the strings copied) built from the snapshot at start and after
