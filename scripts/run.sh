@@ -52,6 +52,8 @@ run.sh:   ping:   ping $addr
 run.sh:   stats:  dpdk-telemetry.py -f $(sed -n 's/.*file_prefix *= *"\([^"]*\)".*/\1/p' "$CONF" | head -n1)   then /sluice/stats
 run.sh:   API:    http://$api   (SLUICE_API=http://$api SLUICE_TOKEN=... scripts/sluicectl tenants; GET /metrics with the admin token)
 run.sh:   CDRs:   $cdrs
+run.sh:   registrations: saved in $(dirname "$cdrs")/registrations.db (unless registrar.path says
+run.sh:           otherwise), so a restart keeps them
 run.sh:   (the web pages are not built yet)
 run.sh: Ctrl-C to stop
 EOT
