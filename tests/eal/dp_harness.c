@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ip.h>
@@ -365,4 +366,18 @@ void h_start_cp(struct harness *h, uint16_t n_workers, const char *cdr_path)
 	h->dp = dp_create(&h->cfg);
 	if (h->dp == NULL)
 		h_die("dataplane");
+}
+
+struct cpmsg *h_cp_take(struct harness *h, unsigned timeout_ms)
+{
+	for (unsigned i = 0; i < timeout_ms; i++) {
+		for (uint16_t w = 0; w < h->dp->n_workers; w++) {
+			struct cpmsg *m;
+
+			if (rte_ring_sc_dequeue(h->dp->cp_up[w], (void **)&m) == 0)
+				return m;
+		}
+		rte_delay_ms(1);
+	}
+	return NULL;
 }

@@ -90,6 +90,10 @@ void h_send_arp_request(struct harness *h, uint32_t target);
 /* Teaches the appliance the peer's MAC (an ARP request from the peer). */
 void h_arp_from_peer(struct harness *h);
 
+/* The next message a worker sent the control plane within timeout_ms
+ * (the test in the control plane's place), or NULL. */
+struct cpmsg *h_cp_take(struct harness *h, unsigned timeout_ms);
+
 /* A counter from /sluice/stats-equivalent sums (field of stats_lcore). */
 uint64_t h_stat(struct harness *h, size_t field_offset);
 uint64_t h_drop(struct harness *h, enum drop_reason r);

@@ -81,16 +81,7 @@ static void proxy_auth(const char *user, const char *pw, const char *uri, enum d
  * control plane); NULL if none came within a second. */
 static struct cpmsg *route_req(void)
 {
-	for (int i = 0; i < 1000; i++) {
-		for (uint16_t w = 0; w < h.dp->n_workers; w++) {
-			struct cpmsg *m;
-
-			if (rte_ring_sc_dequeue(h.dp->cp_up[w], (void **)&m) == 0)
-				return m;
-		}
-		rte_delay_ms(1);
-	}
-	return NULL;
+	return h_cp_take(&h, 1000);
 }
 
 /* The call passed: its 100 Trying came, and its route request names who. */

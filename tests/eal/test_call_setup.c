@@ -101,21 +101,6 @@ static void answer(const char *req, uint16_t sport, int code, const char *reason
 	h_send_udp(&h, H_PEER_IP, sport, 5090, msg, (uint16_t)n, 0);
 }
 
-/* The route request of the one call set up, read in the control plane's place. */
-static struct cpmsg *route_req(void)
-{
-	for (int i = 0; i < 1000; i++) {
-		for (uint16_t w = 0; w < h.dp->n_workers; w++) {
-			struct cpmsg *m;
-
-			if (rte_ring_sc_dequeue(h.dp->cp_up[w], (void **)&m) == 0)
-				return m;
-		}
-		rte_delay_ms(1);
-	}
-	return NULL;
-}
-
 static void uri_target(struct cpmsg_target *t, const char *uri, uint16_t ring_s)
 {
 	t->kind = CPMSG_T_URI;
@@ -140,7 +125,7 @@ Test(call_setup, a_held_decision_leaves_the_message_pool_and_drives_the_next_tar
 
 	h_send_udp(&h, H_FAR_IP, 5062, 5090, text, (uint16_t)n, 0);
 	cr_assert(next_to(5062, "SIP/2.0 100 Trying", 1000, text, sizeof(text)));
-	req = route_req();
+	req = h_cp_take(&h, 1000);
 	cr_assert_not_null(req, "no route request");
 	cr_assert_eq(req->type, CPMSG_ROUTE_REQ);
 	cr_expect_str_eq(req->u.route_req.callee, "2000");
