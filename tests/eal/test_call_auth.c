@@ -25,25 +25,13 @@
 #include "cpmsg.h"
 #include "dp.h"
 #include "dp_harness.h"
+#include "h_suite.h"
 #include "sip/digest.h"
 #include "sip_ask.h"
 #include "stats.h"
 #include "tenant.h"
 
-static struct harness h;
-
-static void start(void)
-{
-	h_start(&h, 2);
-	h_arp_from_peer(&h);
-}
-
-static void stop(void)
-{
-	h_stop(&h);
-}
-
-TestSuite(invite_auth, .init = start, .fini = stop, .timeout = 60);
+TestSuite(invite_auth, .init = h_suite_start, .fini = h_suite_stop, .timeout = 60);
 
 #define RURI "sip:1001@dom.example"
 

@@ -23,22 +23,10 @@
 #include "cpmsg.h"
 #include "dp.h"
 #include "dp_harness.h"
+#include "h_suite.h"
 #include "stats.h"
 
-static struct harness h;
-
-static void start(void)
-{
-	h_start(&h, 2);
-	h_arp_from_peer(&h);
-}
-
-static void stop(void)
-{
-	h_stop(&h);
-}
-
-TestSuite(call_setup, .init = start, .fini = stop, .timeout = 60);
+TestSuite(call_setup, .init = h_suite_start, .fini = h_suite_stop, .timeout = 60);
 
 #define CALLS(k) H_STAT(&h, call[CALL_C_##k])
 

@@ -17,25 +17,13 @@
 
 #include "dp.h"
 #include "dp_harness.h"
+#include "h_suite.h"
 #include "sip/digest.h"
 #include "sip_ask.h"
 #include "sip/loc.h"
 #include "tenant.h"
 
-static struct harness h;
-
-static void start(void)
-{
-	h_start(&h, 2);
-	h_arp_from_peer(&h);
-}
-
-static void stop(void)
-{
-	h_stop(&h);
-}
-
-TestSuite(reg, .init = start, .fini = stop, .timeout = 60);
+TestSuite(reg, .init = h_suite_start, .fini = h_suite_stop, .timeout = 60);
 
 /* Sends a REGISTER for AOR user@dom.example; returns the status, reply in out. */
 static int reg_send(const char *user, const char *auth, const char *contacts,
