@@ -316,7 +316,8 @@ struct reg_saver *reg_saver_create(struct dp *dp, const struct cfg *cfg)
 	rs->store = reg_store_open(path);
 	if (rs->store == NULL) {
 		fprintf(stderr, "sluice: cannot open the registration store '%s'; set "
-			"registrar.path to a writable file\n", path);
+			"registrar.path to a writable file, or move a damaged one aside "
+			"(its phones then register again)\n", path);
 		goto fail;
 	}
 	r = (struct rs_restore){ .rs = rs, .snap = dp->snap, .now_ms = rs_now_ms(rs) };
