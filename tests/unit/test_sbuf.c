@@ -65,3 +65,45 @@ Test(sbuf, numbers)
 	cr_expect_eq(b.len, 21);
 	cr_expect(memcmp(buf, "0 4294967295 deadbeef", 21) == 0);
 }
+
+/* Each appender writes in place when it fits: never a byte past the room,
+ * and all or nothing at the edge (exact fit, one byte short). */
+Test(sbuf, appenders_at_the_edge_of_the_room)
+{
+	static const struct { const char *want; int kind; uint32_t v; } c[] = {
+		{ "7", 0, 7 }, { "4294967295", 0, 4294967295u }, { "100", 0, 100 },
+		{ "0000beef", 1, 0xbeefu }, { "1.2.3.4", 2, 0x01020304u },
+		{ "255.255.255.255", 2, 0xffffffffu }, { "198.18.0.11", 2, 0xc612000bu },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		size_t n = strlen(c[i].want);
+
+		for (size_t room = n - 1; room <= n + 1; room++) {
+			char buf[40];
+			struct sbuf b;
+
+			memset(buf, '#', sizeof(buf));
+			b = sbuf_make(buf + 2, room);
+			sbuf_put(&b, "", 0);
+			if (c[i].kind == 0)
+				sbuf_u32(&b, c[i].v);
+			else if (c[i].kind == 1)
+				sbuf_hex32(&b, c[i].v);
+			else
+				sbuf_ip(&b, c[i].v);
+			if (room < n) {
+				cr_expect(b.over, "%s in %zu", c[i].want, room);
+				cr_expect_eq(b.len, 0);
+			} else {
+				cr_expect_not(b.over, "%s in %zu", c[i].want, room);
+				cr_expect_eq(b.len, n);
+				cr_expect(memcmp(buf + 2, c[i].want, n) == 0, "%s", c[i].want);
+			}
+			for (size_t k = 2 + room; k < sizeof(buf); k++)
+				cr_expect_eq(buf[k], '#', "%s: byte %zu past the room", c[i].want, k - 2);
+			cr_expect_eq(buf[0], '#');
+			cr_expect_eq(buf[1], '#');
+		}
+	}
+}
