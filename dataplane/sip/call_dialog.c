@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_prefetch.h>
 
 #include "dp.h"
 #include "pkt.h"
@@ -165,6 +166,10 @@ static void dlg_up(struct wrk_ctx *w, struct call *c)
 {
 	struct call_leg *l = &c->leg[c->winner];
 
+	/* freed below, after the ACK is built: their headers were last
+	 * touched when the call was answered, long out of the cache now */
+	rte_prefetch0(c->a_inv);
+	rte_prefetch0(c->a_resp);
 	c->phase = CALL_UP;
 	c->a_acked = 1;
 	c->resend_at = SIP_TXN_NEVER;
@@ -294,6 +299,8 @@ void call_dialog_response(struct wrk_ctx *w, struct call *c, enum call_side from
 	}
 	if (msg->cseq != r->out_cseq)
 		return;
+	if (msg->status >= 200)
+		rte_prefetch0(r->out); /* freed below, after the relay is built */
 	acts = sip_txn_on_response(&r->txn, msg->status, now);
 	if (acts & SIP_TXN_ACT_SEND_ACK) {
 		struct rte_mbuf *ack = call_out_request(w, c, from, SIP_METHOD_ACK, r->out_cseq,

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_prefetch.h>
 
 #include "admit.h"
 #include "dp.h"
@@ -839,6 +840,8 @@ void call_b_invite_response(struct wrk_ctx *w, struct call *c, struct rte_mbuf *
 	if (li < 0 || li >= c->n_legs)
 		return;
 	l = &c->leg[li];
+	if (msg->status >= 200)
+		rte_prefetch0(l->inv); /* a final frees it, after the relay to A */
 	acts = sip_txn_on_response(&l->ict, msg->status, now);
 	if (!msg->to_tag.len || l->to_tag.len == 0) {
 		/* keep the tag for the ACK of a non-2xx (same dialog id) */
