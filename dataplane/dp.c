@@ -9,6 +9,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_pool_ops.h>
 #include <rte_random.h>
 #include <rte_errno.h>
 #include <rte_rcu_qsbr.h>
@@ -99,15 +100,57 @@ static int dp_rings(struct dp *dp)
 	return 0;
 }
 
+/*
+ * Not rte_pktmbuf_pool_create: where objects must be IOVA-contiguous it
+ * keeps each one inside a page, and without hugepages that is a 4 KiB page
+ * per 2.3 KiB mbuf. net_af_xdp registers the pool as its UMEM assuming one
+ * run of objects from the first one's page (mbufs times object size), so
+ * with that layout the mbufs past the first 58% lay outside the UMEM, and
+ * the port lost frames as soon as the traffic's working set reached them.
+ * An object's IOVA contiguity matters only to a device that DMAs by
+ * physical address: with IOVA as VA it holds anyway, and with no hugepages
+ * no such device can work, so then the objects are packed.
+ */
+struct rte_mempool *dp_pkt_pool(const char *name, unsigned n, unsigned cache,
+				uint16_t room, int socket)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = room,
+		.mbuf_priv_size = 0,
+	};
+	unsigned flags = 0;
+	struct rte_mempool *mp;
+	int rc;
+
+	if (rte_eal_iova_mode() == RTE_IOVA_VA || !rte_eal_has_hugepages())
+		flags |= RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + room,
+				      cache, sizeof(priv), socket, flags);
+	if (mp == NULL)
+		return NULL;
+	rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
+	if (rc == 0) {
+		rte_pktmbuf_pool_init(mp, &priv);
+		rc = rte_mempool_populate_default(mp);
+	}
+	if (rc < 0) {
+		rte_mempool_free(mp);
+		rte_errno = -rc;
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
 static int dp_pools(struct dp *dp)
 {
 	int socket = (int)rte_socket_id();
 
-	dp->pool = rte_pktmbuf_pool_create("pkt", dp->cfg->mempool.mbufs,
-					   dp->cfg->mempool.cache, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	dp->big_pool = rte_pktmbuf_pool_create("pkt_big", BIG_POOL_MBUFS, 32,
-					       0, BIG_MBUF_ROOM, socket);
+	dp->pool = dp_pkt_pool("pkt", dp->cfg->mempool.mbufs,
+			       dp->cfg->mempool.cache,
+			       RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	dp->big_pool = dp_pkt_pool("pkt_big", BIG_POOL_MBUFS, 32,
+				   BIG_MBUF_ROOM, socket);
 	dp->cp_pool = rte_mempool_create("cpmsg", DP_CP_MSGS, sizeof(struct cpmsg), 64, 0,
 					 NULL, NULL, NULL, NULL, socket, 0);
 	if (dp->pool == NULL || dp->big_pool == NULL || dp->cp_pool == NULL) {

@@ -118,6 +118,15 @@ struct dp {
 /* Builds the dataplane after rte_eal_init(). NULL on failure (logged). */
 struct dp *dp_create(const struct cfg *cfg);
 
+/*
+ * An mbuf pool of n mbufs with `room` bytes of data room each (headroom
+ * included), packed as one run of objects where the memory allows: a
+ * PMD that registers the pool with the kernel as its packet memory
+ * (net_af_xdp's UMEM) needs that. NULL with rte_errno set on failure.
+ */
+struct rte_mempool *dp_pkt_pool(const char *name, unsigned n, unsigned cache,
+				uint16_t room, int socket);
+
 /* Launches io and worker lcores on their remote lcores. 0 or -errno. */
 int dp_launch(struct dp *dp);
 

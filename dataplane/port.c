@@ -63,9 +63,9 @@ static int port_rx_pool(struct dp *dp, uint16_t idx)
 	if (n > dp->cfg->mempool.mbufs)
 		n = dp->cfg->mempool.mbufs;
 	snprintf(name, sizeof(name), "rx_%u", idx);
-	p->rx_pool = rte_pktmbuf_pool_create(name, n, 64, 0,
-			(uint16_t)(RTE_PKTMBUF_HEADROOM + framesz),
-			rte_socket_id());
+	p->rx_pool = dp_pkt_pool(name, n, 64,
+				 (uint16_t)(RTE_PKTMBUF_HEADROOM + framesz),
+				 (int)rte_socket_id());
 	if (p->rx_pool == NULL) {
 		SL_LOG(ERR, PORT, "port %s: no memory for %u rx buffers of %lu "
 		       "bytes (raise eal.memory_mb)\n", cp->name, n, framesz);

@@ -8,8 +8,8 @@
 #
 # Environment: SLUICE (the binary; default build/controlplane/sluice),
 # SRCDIR (the source tree; default two levels up), E2E_KEEP=1 keeps the
-# work directory even on success, E2E_PMD (af_packet or pcap) picks the
-# driver of the lab port where a test does not.
+# work directory even on success, E2E_PMD (af_packet, pcap or af_xdp)
+# picks the driver of the lab port where a test does not.
 # Addresses: everything stays inside 198.18.0.0/15 (see scripts/lab.sh).
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -139,10 +139,13 @@ in_ns() {
 #              datagram up to ~20 KB arrives whole instead of truncated.
 #   pcap       net_pcap on the same interface: libpcap without fanout, so
 #              fragments reach sluice as they are (its own reassembly).
+#   af_xdp     net_af_xdp: an XDP socket on the same interface (copy mode
+#              on a veth), sluice's mbuf pool as its UMEM.
 port_device() {
 	case $1 in
 	af_packet) echo "net_af_packet0,iface=${P}dp0,blocksz=20480,framesz=20480" ;;
 	pcap) echo "net_pcap0,iface=${P}dp0" ;;
+	af_xdp) echo "net_af_xdp0,iface=${P}dp0" ;;
 	*) fail "unknown PMD '$1'" ;;
 	esac
 }

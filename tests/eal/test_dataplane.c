@@ -711,3 +711,59 @@ Test(dp, trunk_sources_attribute_by_longest_prefix)
 	cfg_free(&c);
 	free(states);
 }
+
+struct pool_span {
+	uintptr_t first, last;
+	size_t stride;
+	unsigned n, off_grid;
+};
+
+static void pool_obj(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct pool_span *s = arg;
+	uintptr_t a = (uintptr_t)obj;
+
+	(void)mp;
+	(void)idx;
+	if (s->n++ == 0 || a < s->first)
+		s->first = a;
+	if (a > s->last)
+		s->last = a;
+}
+
+static void pool_grid(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct pool_span *s = arg;
+
+	(void)mp;
+	(void)idx;
+	if (((uintptr_t)obj - s->first) % s->stride != 0)
+		s->off_grid++;
+}
+
+/*
+ * net_af_xdp takes a port's mbuf pool as its UMEM: one run of objects from
+ * the first one's page, populated_size times the object size. Every mbuf
+ * of the packet pools must lie in that run, on its grid, or the kernel
+ * rejects it and the port loses the frames it was to carry.
+ */
+Test(dp, packet_pools_are_one_run_of_objects)
+{
+	struct rte_mempool *pools[] = { h.dp->pool, h.dp->big_pool, h.dp->ports[0].rx_pool };
+
+	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		struct rte_mempool *mp = pools[i];
+		struct pool_span s = { 0 };
+
+		s.stride = rte_mempool_calc_obj_size(mp->elt_size, mp->flags, NULL);
+		rte_mempool_obj_iter(mp, pool_obj, &s);
+		rte_mempool_obj_iter(mp, pool_grid, &s);
+		cr_expect_eq(s.n, mp->populated_size, "%s", mp->name);
+		cr_expect_eq(mp->nb_mem_chunks, 1, "%s: %u chunks", mp->name, mp->nb_mem_chunks);
+		cr_expect_eq(s.off_grid, 0, "%s: %u objects off the %zu-byte grid", mp->name,
+			     s.off_grid, s.stride);
+		cr_expect_lt((s.last - s.first) / s.stride, mp->populated_size,
+			     "%s: objects span %zu strides for %u objects", mp->name,
+			     (size_t)((s.last - s.first) / s.stride), mp->populated_size);
+	}
+}
