@@ -231,5 +231,6 @@ int route_decide(const struct cfg_tenant *t, const struct cpmsg_route_req *req,
 			  t->fallback.mode, true, req->callee);
 	if (dec->n_targets == 0)
 		return route_reject(dec, t->fallback.status, ROUTE_BY_FALLBACK);
+	dec->fallback = 1; /* the worker does not fall back from it again */
 	return ROUTE_BY_FALLBACK;
 }

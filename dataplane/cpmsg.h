@@ -71,6 +71,7 @@ struct cpmsg_route_dec {
 	uint8_t action;        /* enum cpmsg_action */
 	uint8_t parallel;      /* ring all targets at once (fork), else in order */
 	uint8_t n_targets;
+	uint8_t fallback;      /* these are the tenant's fallback targets */
 	uint16_t reject_code;  /* 4xx-6xx for CPMSG_A_REJECT */
 	struct cpmsg_target targets[CPMSG_MAX_TARGETS];
 	char headers[CPMSG_HDRS_LEN]; /* added to each B-leg INVITE, CRLF-ended lines */

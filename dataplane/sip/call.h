@@ -135,6 +135,7 @@ struct call {
 	uint8_t a_acked;
 	uint16_t a_port;          /* where A's messages go (received/rport) */
 	uint16_t our_port;        /* appliance port A reached */
+	uint8_t on_fallback;      /* ringing the tenant's fallback targets */
 	uint32_t a_ip;
 	uint32_t our_ip;          /* appliance address A reached */
 	uint32_t a_cseq;          /* CSeq of A's INVITE */

@@ -287,9 +287,14 @@ static unsigned setup_uri_leg(struct wrk_ctx *w, struct call *c, const char *uri
 	return l && setup_start_leg(w, c, l, hdrs, now) ? 1 : 0;
 }
 
+static void setup_fallback(struct wrk_ctx *w, struct call *c, struct cpmsg_route_dec *dec);
+
 /*
  * Starts the next target(s) of dec (a new decision, or the one the call
- * holds; NULL: none); fails the call when none is left.
+ * holds; NULL: none). When none is left and the last ones failed as the
+ * failover rule moves on (408, 480, 5xx, 6xx, rang out, or none could be
+ * reached), the tenant's fallback targets are next, once; then the call
+ * fails, with the fallback's status after its targets.
  */
 static void setup_next(struct wrk_ctx *w, struct call *c, const struct cpmsg_route_dec *dec,
 		       uint16_t code_so_far)
@@ -331,7 +336,23 @@ static void setup_next(struct wrk_ctx *w, struct call *c, const struct cpmsg_rou
 			return;
 		}
 	}
-	call_fail(w, c, code_so_far ? code_so_far : 480);
+	if (code_so_far == 0)
+		code_so_far = 480;
+	if (t && !c->on_fallback && t->cfg->fallback.n_targets &&
+	    (code_so_far == 408 || code_so_far == 480 || code_so_far >= 500)) {
+		struct cpmsg_route_dec fb;
+
+		call_count(w->calls, CALL_C_NO_ANSWER_FALLBACK);
+		setup_fallback(w, c, &fb);
+		setup_drop_decision(c);
+		c->next_target = 0;
+		c->parallel = fb.parallel;
+		setup_next(w, c, &fb, 0); /* c->on_fallback is set now */
+		return;
+	}
+	if (c->on_fallback && t && t->cfg->fallback.status)
+		code_so_far = t->cfg->fallback.status;
+	call_fail(w, c, code_so_far);
 }
 
 /* ---- the route decision ---- */
@@ -349,6 +370,8 @@ static void setup_fallback(struct wrk_ctx *w, struct call *c, struct cpmsg_route
 	memset(dec, 0, sizeof(*dec));
 	dec->action = CPMSG_A_REJECT;
 	dec->reject_code = 503;
+	dec->fallback = 1;
+	c->on_fallback = 1;
 	if (t == NULL)
 		return;
 	f = &t->cfg->fallback;
@@ -391,6 +414,7 @@ static void setup_route(struct wrk_ctx *w, struct call *c, const struct cpmsg_ro
 		return;
 	}
 	c->parallel = dec->parallel;
+	c->on_fallback = dec->fallback;
 	c->phase = CALL_TRYING;
 	setup_next(w, c, dec, 0);
 }

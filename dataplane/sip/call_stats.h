@@ -26,6 +26,8 @@
 	  "INVITEs refused 400: malformed Proxy-Authorization, or its uri not the Request-URI") \
 	X(ROUTE_LATE, "route_late", "route decisions later than their deadline") \
 	X(ROUTE_FALLBACK, "route_fallback", "calls routed by the tenant fallback") \
+	X(NO_ANSWER_FALLBACK, "route_fallback_no_answer",                       \
+	  "calls sent to the tenant fallback after their route's targets failed") \
 	X(ROUTE_SEND_FAIL, "route_send_fail", "route requests that could not be sent") \
 	X(ROUTE_UNHELD, "route_unheld",                                         \
 	  "decisions with targets left that no mbuf could hold: no failover past the first") \

@@ -156,6 +156,7 @@ Test(route_decide, did_without_plus_takes_its_route)
 	cr_assert_eq(d.n_targets, 2);
 	expect_user(&d, 0, 0, 10);
 	cr_expect_eq(d.targets[1].kind, CPMSG_T_TRUNK);
+	cr_expect_eq(d.fallback, 0);
 }
 
 Test(route_decide, user_dialling_out_takes_default_trunk)
@@ -191,6 +192,8 @@ Test(route_decide, fallback_targets)
 	expect_user(&d, 0, 1, 60); /* globex's alice is its user 1 */
 	expect_user(&d, 1, 0, 5);
 	cr_expect_eq(d.parallel, 1);
+	/* marked, so the worker does not fall back from it again */
+	cr_expect_eq(d.fallback, 1);
 }
 
 Test(route_decide, no_transit_from_a_trunk)
