@@ -358,8 +358,9 @@ static void setup_next(struct wrk_ctx *w, struct call *c, const struct cpmsg_rou
 /* ---- the route decision ---- */
 
 /*
- * The tenant's fallback, made here when the control plane is late, into
- * dec: its targets, or the reject code when it has none.
+ * The tenant's fallback, made here (the control plane late, or the route's
+ * targets all failed) into dec: its targets, or the reject code when it
+ * has none. Marks the call as on it, so it applies once.
  */
 static void setup_fallback(struct wrk_ctx *w, struct call *c, struct cpmsg_route_dec *dec)
 {
