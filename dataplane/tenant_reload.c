@@ -14,6 +14,7 @@
  * snapshot lives on, retired, until the next reload.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,15 +57,39 @@ static void tenant_reload_release(struct dp *dp, const struct tenant_snap *old,
 	}
 }
 
-/* What a reload cannot change, said once so the operator knows. */
+/* The groups of the file only a restart applies (the dataplane, the API,
+ * the stores read them once, at start). cfg_load zeroes a cfg before it
+ * fills it, so a group compares bytewise. */
+#define RELOAD_GROUP(g) { #g, offsetof(struct cfg, g), sizeof(((struct cfg *)0)->g) }
+static const struct {
+	const char *name;
+	size_t off, len;
+} reload_restart_groups[] = {
+	RELOAD_GROUP(eal),
+	{ "ports", offsetof(struct cfg, ports),
+	  offsetof(struct cfg, n_ports) + sizeof(uint16_t) - offsetof(struct cfg, ports) },
+	RELOAD_GROUP(sip), RELOAD_GROUP(rtp), RELOAD_GROUP(workers), RELOAD_GROUP(mempool),
+	RELOAD_GROUP(net), RELOAD_GROUP(poll), RELOAD_GROUP(api), RELOAD_GROUP(cdr),
+	RELOAD_GROUP(registrar),
+};
+
+/* Names, in the log, the groups of cfg that differ from the running file:
+ * they apply at the next restart, not now. (All the names together fit
+ * the buffer.) */
 static void tenant_reload_warn(const struct cfg *run, const struct cfg *cfg)
 {
-	if (memcmp(&run->eal, &cfg->eal, sizeof(cfg->eal)) != 0 || run->n_ports != cfg->n_ports ||
-	    memcmp(run->ports, cfg->ports, sizeof(run->ports[0]) * run->n_ports) != 0 ||
-	    memcmp(run->sip.udp_ports, cfg->sip.udp_ports, sizeof(run->sip.udp_ports)) != 0 ||
-	    memcmp(&run->rtp, &cfg->rtp, sizeof(cfg->rtp)) != 0)
-		SL_LOG(WARNING, DP, "reload: eal, ports, SIP ports or RTP range changed in %s; "
-		       "only tenants were reloaded, the rest needs a restart\n", cfg->path);
+	char names[160] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(reload_restart_groups) / sizeof(reload_restart_groups[0]); i++)
+		if (memcmp((const char *)run + reload_restart_groups[i].off,
+			   (const char *)cfg + reload_restart_groups[i].off,
+			   reload_restart_groups[i].len) != 0)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      reload_restart_groups[i].name);
+	if (n)
+		SL_LOG(WARNING, DP, "reload: %s changed in %s; only tenants were reloaded, "
+		       "the rest needs a restart\n", names, cfg->path);
 }
 
 int tenant_reload(struct dp *dp, struct cfg *cfg, char *err, size_t errlen)

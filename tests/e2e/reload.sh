@@ -6,7 +6,8 @@
 # listing the errors), and the running config goes on: alice still
 # registered. A good file, with a new user erin, applies by SIGHUP and by
 # the API; alice's binding survives both reloads, and erin, who did not
-# exist before, can register at once.
+# exist before, can register at once. The good file also changes
+# registrar.min_expires, which the log names as needing a restart.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 e2e_init rl
@@ -49,10 +50,14 @@ alice = '{ username = "alice"; password = "alicepass1"; } ); }'
 erin = alice + (' ,\n\t\t\t  { name = "erin"; extension = "1005";\n'
                 '\t\t\t    devices = ( { username = "erin"; password = "erinpass55"; } ); }')
 assert alice in text
-open(sys.argv[2], "w").write(text.replace(alice, erin, 1))
+# and a registrar setting, which only a restart applies: the log says so
+open(sys.argv[2], "w").write(text.replace(alice, erin, 1) +
+                             "registrar = { min_expires = 120; };\n")
 PYEOF
 kill -HUP "$SLUICE_PID"
 wait_for 10 grep -q "SIGHUP: reloaded" "$SLUICE_LOG" || fail "SIGHUP with a good file: not reloaded"
+grep -q "reload: registrar changed in $SLUICE_CONF; only tenants were reloaded" "$SLUICE_LOG" ||
+	fail "the reload does not say registrar needs a restart"
 alice_listed || fail "alice lost her registration on a reload"
 sipp_run register_erin h2 "$H2" register.xml 3 10 -s erin -au erin -ap erinpass55 || true
 sipp_expect_all register_erin 3
